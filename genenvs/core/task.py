@@ -93,6 +93,25 @@ class TokenTask(ABC):
     def score(self, batch: SampleBatch) -> ScoreResult:
         return self.scorer(batch)
 
+    def reference_model_path(self) -> str | None:
+        """Path of the shipped reference generator (a RecurrentLM) over this vocabulary, if any.
+
+        Baselines start from it, the ``prior`` baseline samples it, KL-control rewards use it.
+        """
+        return None
+
+    def training_data(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The domain's real samples as ``(ids (N, max_length) padded with V, lengths)``, if shipped.
+
+        Used for maximum-likelihood pretraining (the ``mle`` baseline) and as real data for
+        discriminator rewards.
+        """
+        return None
+
+    #: Whether ``Context.observation`` is a padded id array in the task's own vocabulary
+    #: (a prompt) that a policy can read as a prefix, rather than a feature array.
+    context_is_prefix: bool = False
+
     def data_checksums(self) -> dict[str, str]:
         """Checksums of the data and models the task reads (shipped files)."""
         return {}

@@ -61,6 +61,19 @@ class _BatchedBase(VectorEnv):
         return infos
 
     @property
+    def contexts(self) -> list:
+        """The current episode's :class:`~genenvs.core.task.Context` of every env."""
+        return list(self._episodes.contexts)
+
+    def _reset_all(self, options: dict[str, Any] | None) -> None:
+        """Start every env anew; ``options["contexts"]`` poses chosen problem instances."""
+        contexts = (options or {}).get("contexts")
+        if contexts is not None and len(contexts) != self.num_envs:
+            raise ValueError(f"options['contexts'] needs {self.num_envs} contexts, got {len(contexts)}")
+        self._episodes.reset_rows(np.arange(self.num_envs), self._rngs, contexts)
+        self._needs_reset[:] = False
+
+    @property
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(
@@ -104,9 +117,7 @@ class TokenVectorEnv(_BatchedBase):
 
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None):
         self._seed_rngs(seed)
-        rows = np.arange(self.num_envs)
-        self._episodes.reset_rows(rows, self._rngs)
-        self._needs_reset[:] = False
+        self._reset_all(options)
         masks = self._episodes.masks()
         return self._episodes.observation(), {"action_mask": masks, "_action_mask": np.ones(self.num_envs, dtype=bool)}
 
@@ -191,8 +202,7 @@ class SampleVectorEnv(_BatchedBase):
 
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None):
         self._seed_rngs(seed)
-        self._episodes.reset_rows(np.arange(self.num_envs), self._rngs)
-        self._needs_reset[:] = False
+        self._reset_all(options)
         return self._observation(), {}
 
     def step(self, actions):

@@ -17,18 +17,13 @@ from typing import Any
 
 from genenvs.core.factory import entry_points
 from genenvs.molecule.tasks import DEFAULT_MAX_HEAVY_ATOMS, MoleculeTask
-from genenvs.molecule.vocab import DATA
 from genenvs.rewards.kl_control import KLControl
-
-
-def prior_path(kind: str):
-    return DATA / f"prior_{kind}.pt"
 
 
 def _builder(kind: str):
     def build(objective: str = "qed", max_heavy_atoms: int | None = DEFAULT_MAX_HEAVY_ATOMS, kl_coef: float = 0.0, objective_kwargs: dict[str, Any] | None = None):
         task = MoleculeTask(kind, objective, max_heavy_atoms, objective_kwargs)
-        step_scorers = [KLControl.from_file(str(prior_path(kind)), beta=kl_coef)] if kl_coef else []
+        step_scorers = [KLControl.from_file(task.reference_model_path(), beta=kl_coef)] if kl_coef else []
         return task, step_scorers
 
     build.__doc__ = __doc__

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import selfies as sf
 
-from genenvs.molecule.chem import canonical
+from genenvs.molecule.properties import canonical_smiles as canonical
 from genenvs.molecule.vocab import load_vocab
 
 

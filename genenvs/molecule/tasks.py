@@ -13,7 +13,7 @@ import numpy as np
 import selfies as sf
 
 from genenvs.core.task import Context, TokenTask
-from genenvs.molecule import chem
+from genenvs.molecule.properties import canonical_smiles, mol_from_smiles
 from genenvs.molecule.vocab import DATA, load_vocab, tokenize_selfies, tokenize_smiles
 from genenvs.rewards.base import SampleBatch, Scorer, ScoreResult
 from genenvs.rewards.cache import CachedScorer
@@ -45,7 +45,7 @@ class HeavyAtomCap(Scorer):
 
 
 def _heavy_atoms(smiles: str) -> int:
-    mol = chem.parse(smiles)
+    mol = mol_from_smiles(smiles)
     return 0 if mol is None else mol.GetNumHeavyAtoms()
 
 
@@ -79,6 +79,15 @@ class MoleculeTask(TokenTask):
     def params(self) -> dict[str, Any]:
         return {"kind": self.kind, "objective": self.objective, "max_heavy_atoms": self.max_heavy_atoms, "objective_kwargs": self.objective_kwargs}
 
+    def reference_model_path(self) -> str:
+        return str(DATA / f"prior_{self.kind}.pt")
+
+    def training_data(self) -> tuple[np.ndarray, np.ndarray]:
+        from genenvs.molecule.data.train_prior import encode_all
+        from genenvs.molecule.data.build_vocab import load_smiles
+
+        return encode_all(self.kind, load_smiles("train"))
+
     def data_checksums(self) -> dict[str, str]:
         import hashlib
 
@@ -97,7 +106,7 @@ class MoleculeTask(TokenTask):
                 smiles = sf.decoder(text) or ""
             except sf.DecoderError:
                 return text, False
-        canon = chem.canonical(smiles)
+        canon = canonical_smiles(smiles)
         return (canon, True) if canon is not None else (smiles, False)
 
     def encode(self, sample: str, context: Context | None = None) -> np.ndarray:

@@ -71,12 +71,14 @@ def resolve_args(algo: str, env_id: str, config: str | None, overrides: list[str
 
 def run(env_id: str, algo: str, seed: int = 0, budget: int = 1000, out: str | Path = "runs/run", device: str = "auto", config: str | None = None, overrides: list[str] | None = None, env_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train one baseline and write its run folder; returns the result dict."""
+    import gymnasium as gym
+
     import genenvs  # noqa: F401
-    from genenvs.core.registration import describe
 
     if algo not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algo!r}; choose from {sorted(ALGORITHMS)}")
-    describe(env_id)  # clear error for unknown IDs
+    if env_id not in gym.registry:
+        raise ValueError(f"unknown environment {env_id!r}; `genenvs list` shows the registered IDs")
     if budget < 1:
         raise ValueError(f"--budget must be positive, got {budget}")
     module, hp = resolve_args(algo, env_id, config, overrides or [])

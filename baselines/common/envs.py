@@ -15,7 +15,10 @@ ORACLE_DOMAINS = ("molecule",)
 
 
 def budget_unit(env_id: str) -> str:
-    domain, _ = describe(env_id)
+    try:
+        domain, _ = describe(env_id)
+    except ValueError:  # an environment registered outside genenvs
+        return "samples"
     return "oracle_calls" if domain in ORACLE_DOMAINS else "samples"
 
 

@@ -156,7 +156,7 @@ class SequencePolicy(nn.Module):
             logits = logits.masked_fill(~masks.to(device), float("-inf"))
         logp_all = F.log_softmax(logits, dim=-1)
         logp = logp_all.gather(-1, targets.clamp(max=V - 1)[..., None])[..., 0]
-        live = positions <= lengths[:, None]
+        live = live_positions(lengths, L)
         logp = logp * live
         if not with_values:
             return logp
@@ -164,6 +164,13 @@ class SequencePolicy(nn.Module):
         entropy = -(probs * logp_all.masked_fill(probs == 0, 0.0)).sum(-1) * live
         values = self.value_head(out)[..., 0] * live
         return logp, values, entropy
+
+
+def live_positions(lengths: torch.Tensor, max_length: int) -> torch.Tensor:
+    """``(B, L + 1)`` mask of the actions an episode took: its tokens, then ``<end>`` unless
+    it stopped at the length limit (the env ends such episodes without an end token)."""
+    positions = torch.arange(max_length + 1, device=lengths.device)[None, :]
+    return (positions < lengths[:, None]) | ((positions == lengths[:, None]) & (lengths[:, None] < max_length))
 
 
 def pad_actions(tokens: torch.Tensor, max_length: int, pad_id: int) -> np.ndarray:

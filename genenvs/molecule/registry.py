@@ -16,4 +16,10 @@ ENVIRONMENTS = [
         vector_entry_point="genenvs.molecule.env:make_molsmiles_vec",
         description="SMILES token by token (REINVENT regex tokens); invalid SMILES score 0 with info['valid'] = False.",
     ),
+    EnvEntry(
+        id="MolGraph-v0",
+        entry_point="genenvs.molecule.graph_env:MolGraphEnv",
+        description="MolDQN graph edits (add atom/bond, remove bond, no-op) from an empty molecule; every step earns the discounted objective (default QED).",
+        token_level=False,
+    ),
 ]

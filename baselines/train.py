@@ -120,7 +120,7 @@ def _run_sequence(module, algo, hp, cli, out, record, env_kwargs):
     if algo not in ("random",):
         torch.save(policy.state_dict(), Path(out) / "checkpoint.pt")
     x = "oracle_calls" if _is_oracle(cli.env) else "samples"
-    return logger.finish(result["metrics"], result["samples"], result["provenance"], result["budget"], x=x)
+    return logger.finish(result["metrics"], result["samples"], result["provenance"], result["budget"], x=x, oracle_call_order=result["oracle_call_order"])
 
 
 def _run_mle(module, hp, cli, out, record, env_kwargs):

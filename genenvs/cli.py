@@ -79,13 +79,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     ids = args.env_ids or registered_ids()
     results = []
     for env_id in ids:
-        r = bench_env(env_id, num_envs=args.num_envs, steps=args.steps, repeats=args.repeats)
+        r = bench_env(env_id, sizes=args.num_envs, steps=args.steps, repeats=args.repeats, include_async=args.with_async)
         results.append(r)
-        native = r.get("native_vector_steps_per_s")
-        line = f"{env_id:<22} single {r['single_steps_per_s']:>10.0f}/s  sync({args.num_envs}) {r['sync_vector_steps_per_s']:>10.0f}/s"
-        if native is not None:
-            line += f"  native({args.num_envs}) {native:>11.0f}/s  x{r['native_over_sync']:.1f}"
-        print(line, flush=True)
+        print(f"{env_id:<24} single {r['single_steps_per_s']:>10.0f} steps/s", flush=True)
+        for n, row in r["by_size"].items():
+            parts = [f"{kind}({n}) {row[kind]:>11.0f}/s" for kind in ("native", "sync", "async") if kind in row]
+            ratio = f"  native/sync x{row['native_over_sync']:.1f}" if "native_over_sync" in row else ""
+            print(" " * 25 + "  ".join(parts) + ratio, flush=True)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
@@ -107,9 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sample)
     p = sub.add_parser("bench", help="steps/s: single env, native vector env and SyncVectorEnv, in one run")
     p.add_argument("env_ids", nargs="*", help="environment IDs (default: all)")
-    p.add_argument("--num-envs", type=int, default=64)
-    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--num-envs", type=int, nargs="+", default=[64, 256])
+    p.add_argument("--steps", type=int, default=100)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--with-async", action="store_true", help="also measure AsyncVectorEnv (one process per env: slow to start)")
     p.add_argument("--json", help="write the results to this JSON file")
     p.set_defaults(func=_cmd_bench)
     try:

@@ -97,10 +97,12 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
     bar.close()
     top = sorted(best.items(), key=lambda kv: -kv[1])[:100]
     final = {"mean_score_last": logger.rows[-1]["mean_score"], "validity_last": logger.rows[-1]["validity"]}
+    calls = None
     if unit == "oracle_calls":
         final.update(env.tracker.summary())
+        calls = list(env.tracker.order)  # every unique sample in the order it was scored: re-scores the AUC
     else:
         final["best_score"] = top[0][1] if top else float("nan")
     provenance = env.unwrapped.provenance
     env.close()
-    return {"metrics": final, "samples": [{"sample": s, "score": v} for s, v in top], "provenance": provenance, "budget": {"unit": unit, "value": args.budget, "used": used}}
+    return {"metrics": final, "samples": [{"sample": s, "score": v} for s, v in top], "provenance": provenance, "budget": {"unit": unit, "value": args.budget, "used": used}, "oracle_call_order": calls}

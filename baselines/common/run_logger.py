@@ -132,8 +132,12 @@ class RunLogger:
         plt.close(fig)
         return path
 
-    def finish(self, metrics: dict[str, Any], samples: list[Any], provenance: dict[str, Any], budget: dict[str, Any], x: str = "step") -> dict[str, Any]:
-        """Write metrics.csv, curve.png and result.json; returns the result."""
+    def finish(self, metrics: dict[str, Any], samples: list[Any], provenance: dict[str, Any], budget: dict[str, Any], x: str = "step", oracle_call_order: list[Any] | None = None) -> dict[str, Any]:
+        """Write metrics.csv, curve.png and result.json; returns the result.
+
+        ``oracle_call_order`` (budgeted runs) lists every unique scored sample in the order
+        it was scored, so a verifier can recompute PMO's AUC, not just the top-k.
+        """
         self._write_csv()
         self.plot(x)
         if self._writer is not None:
@@ -149,5 +153,7 @@ class RunLogger:
             "wall_time_s": round(time.time() - self.start, 2),
             "curve": [{k: r[k] for k in (x, self.main_metric) if k in r} for r in self.rows],
         }
+        if oracle_call_order is not None:
+            result["oracle_call_order"] = _plain(oracle_call_order)
         (self.out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
         return result

@@ -106,6 +106,7 @@ class TokenEpisodes:
         self.last_sample: list[Any] = [None] * self.n
         self.last_score: list[float | None] = [None] * self.n
         self._rows = np.arange(self.n)
+        self._mask_cache: np.ndarray | None = None
 
     # ------------------------------------------------------------------ reset
     def reset_rows(self, rows: np.ndarray, rngs: Sequence[np.random.Generator], contexts: Sequence[Context] | None = None) -> None:
@@ -122,6 +123,7 @@ class TokenEpisodes:
             self.last_score[row] = None
         self.tokens[rows] = self.pad_id
         self.lengths[rows] = 0
+        self._mask_cache = None
         self.done[rows] = False
         self.forced_invalid[rows] = False
         for name in self.step_totals:
@@ -148,11 +150,17 @@ class TokenEpisodes:
         return obs
 
     def masks(self) -> np.ndarray:
-        """Legal next tokens ``(n, V)``: the task's grammar and the minimum length."""
-        grammar = self.task.action_mask(self.tokens, self.lengths, self.contexts)
-        mask = np.ones((self.n, self.V), dtype=bool) if grammar is None else np.array(grammar, dtype=bool, copy=True)
-        mask[:, self.end_id] &= self.lengths >= self.task.min_length
-        return mask
+        """Legal next tokens ``(n, V)``: the task's grammar and the minimum length.
+
+        Computed once per state change (a step and the info that follows it share it);
+        callers get a copy.
+        """
+        if self._mask_cache is None:
+            grammar = self.task.action_mask(self.tokens, self.lengths, self.contexts)
+            mask = np.ones((self.n, self.V), dtype=bool) if grammar is None else np.array(grammar, dtype=bool, copy=True)
+            mask[:, self.end_id] &= self.lengths >= self.task.min_length
+            self._mask_cache = mask
+        return self._mask_cache.copy()
 
     # ------------------------------------------------------------------ step
     def check_actions(self, actions: Any) -> np.ndarray:
@@ -202,6 +210,7 @@ class TokenEpisodes:
         grow = rows[append]
         self.tokens[grow, self.lengths[grow]] = acts[append]
         self.lengths[grow] += 1
+        self._mask_cache = None
 
         ends = (acts == self.end_id) | ~legal | (self.lengths[rows] >= self.L)
         end_rows = rows[ends]

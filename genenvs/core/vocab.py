@@ -31,6 +31,7 @@ class Vocabulary:
             raise ValueError(f"vocabulary has duplicate symbols: {dup[:10]}")
         self.tokens: tuple[str, ...] = (END, *symbols)
         self._index = {tok: i for i, tok in enumerate(self.tokens)}
+        self._array = np.array(self.tokens, dtype=object)
 
     # -- sizes and special ids -------------------------------------------------------
     def __len__(self) -> int:
@@ -60,13 +61,9 @@ class Vocabulary:
 
     def symbols(self, ids: Iterable[int]) -> list[str]:
         """Symbols of ``ids`` up to (excluding) the first end or pad id."""
-        out = []
-        for i in ids:
-            i = int(i)
-            if i == self.end_id or i == self.pad_id:
-                break
-            out.append(self.tokens[i])
-        return out
+        ids = np.asarray(ids, dtype=np.int64)
+        stop = np.flatnonzero((ids == self.end_id) | (ids == self.pad_id))
+        return self._array[ids[: stop[0]] if stop.size else ids].tolist()
 
     # -- persistence and identity ---------------------------------------------------
     def checksum(self) -> str:

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from baselines.common.envs import make_token_env
+from baselines.common.envs import budget_unit, make_token_env
+from genenvs.wrappers import OracleBudgetVector
 from baselines.common.loop import make_prior_policy
 from baselines.common.policy import SequencePolicy, live_positions
 from baselines.common.run_logger import RunLogger
@@ -120,6 +121,9 @@ def _stack_contexts(contexts):
 def train(args: Args, cli, out, record, env_kwargs) -> dict:
     device = cli.device
     env = make_token_env(cli.env, args.num_envs, env_kwargs)
+    unit = "oracle_calls" if budget_unit(cli.env) == "oracle_calls" else "env_steps"
+    if unit == "oracle_calls":  # PMO's protocol: the budget counts unique scored molecules
+        env = OracleBudgetVector(env, cli.budget)
     task = env.unwrapped.task
     L, V = task.max_length, len(task.vocab)
     policy = SequencePolicy.from_task(task).to(device)
@@ -129,12 +133,13 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
     logger = RunLogger(out, record, main_metric="mean_score")
     rollout = Rollout(env, policy, device, cli.seed)
     best: dict[str, float] = {}
-    bar = tqdm(total=cli.budget, desc=f"ppo {cli.env}", unit="step")
+    bar = tqdm(total=cli.budget, desc=f"ppo {cli.env}", unit=unit.replace("_", " "))
     update = 0
-    while rollout.steps < cli.budget:
-        before = rollout.steps
+    used = lambda: env.tracker.calls if unit == "oracle_calls" else rollout.steps  # noqa: E731
+    while used() < cli.budget:
+        before, used_before = rollout.steps, used()
         episodes = rollout.collect(args.episodes_per_update)
-        bar.update(rollout.steps - before)
+        bar.update(used() - used_before)
         B = len(episodes)
         lengths = torch.tensor([len(e["actions"]) - (1 if e["actions"][-1] == 0 else 0) for e in episodes], device=device)
         tokens = torch.full((B, L), V, dtype=torch.long, device=device)
@@ -184,13 +189,18 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
             if e["valid"]:
                 key = str(e["sample"])
                 best[key] = max(best.get(key, -np.inf), float(e["score"]))
-        logger.log(rollout.steps, mean_score=scores.mean(), max_score=scores.max(), mean_return=float(env_rewards.sum(1).mean()), kl_to_prior=episode_kl, kl_coef=kl_ctl.value, validity=float(np.mean([e["valid"] for e in episodes])), loss=loss.item())
+        extra = env.tracker.top_means() if unit == "oracle_calls" else {}
+        logger.log(rollout.steps, **{unit: used()}, **extra, mean_score=scores.mean(), max_score=scores.max(), mean_return=float(env_rewards.sum(1).mean()), kl_to_prior=episode_kl, kl_coef=kl_ctl.value, validity=float(np.mean([e["valid"] for e in episodes])), loss=loss.item())
         bar.set_postfix(score=f"{scores.mean():.3f}", kl=f"{episode_kl:.2f}")
     bar.close()
     torch.save(policy.state_dict(), Path(out) / "checkpoint.pt")
     top = sorted(best.items(), key=lambda kv: -kv[1])[:100]
     last = logger.rows[-1]
-    metrics = {"mean_score_last": last["mean_score"], "kl_to_prior_last": last["kl_to_prior"], "validity_last": last["validity"], "best_score": top[0][1] if top else float("nan"), "updates": update}
+    metrics = {"mean_score_last": last["mean_score"], "kl_to_prior_last": last["kl_to_prior"], "validity_last": last["validity"], "best_score": top[0][1] if top else float("nan"), "updates": update, "env_steps": rollout.steps}
+    order = None
+    if unit == "oracle_calls":
+        metrics.update(env.tracker.summary())
+        order = list(env.tracker.order)
     provenance = env.unwrapped.provenance
     env.close()
-    return logger.finish(metrics, [{"sample": s, "score": v} for s, v in top], provenance, {"unit": "env_steps", "value": cli.budget, "used": rollout.steps})
+    return logger.finish(metrics, [{"sample": s, "score": v} for s, v in top], provenance, {"unit": unit, "value": cli.budget, "used": used()}, x=unit if unit == "oracle_calls" else "step", oracle_call_order=order)

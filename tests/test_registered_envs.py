@@ -109,7 +109,9 @@ def test_native_and_sync_vector_envs_agree(env_id):
         actions = (rng.random(mask.shape) * mask).argmax(axis=1)
         _, r_n, t_n, _, info_n = native.step(actions)
         _, r_s, t_s, _, info_s = sync.step(actions)
-        np.testing.assert_allclose(r_n, r_s, rtol=1e-6, atol=1e-9)
+        # float32 reference models (KL terms) give ~1e-6 differences between a batched
+        # forward pass and row-by-row ones; anything semantic is far larger
+        np.testing.assert_allclose(r_n, r_s, rtol=1e-5, atol=1e-4)
         np.testing.assert_array_equal(t_n, t_s)
 
 

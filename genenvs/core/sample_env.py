@@ -7,6 +7,7 @@ return it would earn token by token (per-step terms included).
 
 from __future__ import annotations
 
+import copy
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -109,7 +110,8 @@ class SampleEnv(gym.Env):
 
     def _observation(self) -> Any:
         ctx = self._episodes.contexts[0]
-        return ctx.observation if self.task.context_space is not None else 0
+        # a copy: observations handed out must not alias the context the env keeps
+        return copy.deepcopy(ctx.observation) if self.task.context_space is not None else 0
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)

@@ -1,0 +1,301 @@
+"""``genenvs leaderboard verify``: re-score an entry's stored samples and compare.
+
+Steps, each of which can stop the verification with a reason:
+
+1. the file validates (schema, sibling checksums);
+2. the installed environment has the entry's provenance hash; otherwise the entry was
+   scored by another version of the environment and the differing fields are named
+   (:func:`genenvs.core.provenance.diff_provenance`);
+3. every stored sample is re-scored with the environment's own scorer; for oracle-budget
+   runs every oracle call is re-scored in its recorded order and PMO's top-k means and AUC
+   are recomputed with :class:`genenvs.wrappers.BudgetTracker`;
+4. claimed and recomputed values are compared, per seed and aggregated.
+
+Metrics that cannot be recomputed from stored samples (statistics of the last training
+batch, samples of a conditional task stored without their problem instance, samples of
+non-token environments) are listed as *not re-scorable*; they never count as verified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genenvs.core.provenance import diff_provenance
+from genenvs.leaderboard.entry import LeaderboardError, close, read_sibling, summarize
+from genenvs.leaderboard.validate import consistency_problems, load_entry, sibling_problems
+
+OK, MISMATCH, NOT_RESCORABLE = "ok", "MISMATCH", "not re-scorable"
+
+#: Re-scores a list of stored samples (or oracle-call keys) with the environment's scorer.
+Rescorer = Callable[[list[Any]], np.ndarray]
+
+
+@dataclasses.dataclass
+class Check:
+    """One comparison: ``subject`` (e.g. ``seed 0 auc_top10``), its status and the two values."""
+
+    subject: str
+    status: str
+    claimed: Any = None
+    recomputed: Any = None
+    note: str = ""
+    #: The metric compared, when the check is about one (used to pick and group lines).
+    metric: str | None = None
+
+    def line(self) -> str:
+        text = f"{self.status:<9} {self.subject}"
+        if self.claimed is not None or self.recomputed is not None:
+            text += f": claimed {_fmt(self.claimed)}, recomputed {_fmt(self.recomputed)}"
+        return text + (f" ({self.note})" if self.note else "")
+
+
+@dataclasses.dataclass
+class Verification:
+    """Outcome of verifying one entry; ``passed`` is False on any mismatch or refusal."""
+
+    path: Path
+    checks: list[Check] = dataclasses.field(default_factory=list)
+    refused: str | None = None
+    provenance: str | None = None
+    main_metric: str | None = None
+
+    @property
+    def mismatches(self) -> list[Check]:
+        return [c for c in self.checks if c.status == MISMATCH]
+
+    @property
+    def not_rescorable(self) -> list[Check]:
+        return [c for c in self.checks if c.status == NOT_RESCORABLE]
+
+    @property
+    def passed(self) -> bool:
+        return self.refused is None and not self.mismatches
+
+    def report(self, verbose: bool = False) -> str:
+        """Readable report: every mismatch; matching checks of the main metric (all if ``verbose``)."""
+        lines = [str(self.path)]
+        if self.provenance:
+            lines.append(f"  {self.provenance}")
+        if self.refused is not None:
+            lines.extend("  " + line for line in f"REFUSED: {self.refused}".splitlines())
+            return "\n".join(lines)
+        for c in self.checks:
+            if c.status == MISMATCH or (c.status == OK and (verbose or c.metric in (None, self.main_metric))):
+                lines.append("  " + c.line())
+        groups: dict[str, list[Check]] = {}
+        for c in self.not_rescorable:
+            groups.setdefault(c.note, []).append(c)
+        for note, checks in groups.items():
+            metrics = ", ".join(dict.fromkeys(c.metric or c.subject for c in checks))
+            lines.append(f"  {NOT_RESCORABLE}: {metrics} of {len(checks)} run value(s): {note}")
+        n_ok = sum(c.status == OK for c in self.checks)
+        verdict = "PASSED" if self.passed else f"FAILED: {len(self.mismatches)} mismatch(es)"
+        lines.append(f"  => {verdict}; {n_ok} check(s) match, {len(self.not_rescorable)} value(s) not re-scorable")
+        return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+# ---------------------------------------------------------------------------- environment
+
+
+def make_env_for(entry: dict[str, Any]):
+    """The environment an entry was scored in: its ``env_kwargs`` plus the view it used.
+
+    Runs score through e.g. the sample-level view (``granularity="sample"``), which the
+    provenance records among its kwargs; those keys are added so the hashes can agree.
+    """
+    import gymnasium as gym
+
+    import genenvs  # noqa: F401  registers the environments
+
+    kwargs = dict(entry["env_kwargs"])
+    for key, value in entry["provenance"]["kwargs"].items():
+        kwargs.setdefault(key, value)
+    try:
+        return gym.make(entry["env_id"], disable_env_checker=True, **kwargs)
+    except (gym.error.Error, TypeError, ValueError) as exc:
+        raise LeaderboardError(f"cannot make {entry['env_id']} with {kwargs} in this installation: {exc}") from None
+
+
+def _canonical_molecules(samples: list[Any]) -> tuple[list[Any], list[bool]]:
+    """Canonical SMILES (what MolGen/MolSmiles samples are); unparsable ones are invalid."""
+    from genenvs.molecule.properties import canonical_smiles
+
+    canon = [canonical_smiles(s) if isinstance(s, str) else None for s in samples]
+    return [c if c is not None else s for s, c in zip(samples, canon)], [c is not None for c in canon]
+
+
+#: Per-domain normalisation of stored samples into ``(samples, valid)`` before scoring.
+#: Domains not listed round-trip each sample through the task (``decode(encode(sample))``):
+#: it is valid when ``encode`` accepts it and ``decode`` calls the result valid.
+NORMALISERS: dict[str, Callable[[list[Any]], tuple[list[Any], list[bool]]]] = {"molecule": _canonical_molecules}
+
+
+def _quiet(domain: str | None) -> contextlib.AbstractContextManager:
+    """Silence the domain's own logging while re-scoring (RDKit's parser warnings)."""
+    if domain == "molecule":
+        from rdkit import rdBase
+
+        return rdBase.BlockLogs()
+    return contextlib.nullcontext()
+
+
+def make_rescorer(env_id: str, env) -> Rescorer | str:
+    """A function re-scoring stored samples with ``env``'s task, or why there is none."""
+    from genenvs.core.registration import describe
+    from genenvs.core.task import Context, TokenTask
+    from genenvs.rewards.base import SampleBatch
+
+    task = getattr(env.unwrapped, "task", None)
+    if not isinstance(task, TokenTask):
+        return f"{env_id} is not a token-level environment; its stored samples cannot be re-scored by a task"
+    if task.context_space is not None:
+        return f"{env_id} is conditional: stored samples do not carry the problem instance they were scored on"
+    try:
+        domain, _ = describe(env_id)
+    except ValueError:
+        domain = None
+
+    def round_trip(samples: list[Any]) -> tuple[list[Any], list[bool]]:
+        """encode then decode, as the environment would have produced the sample."""
+        out, valid = [], []
+        for sample in samples:
+            try:
+                ids = np.asarray(task.encode(sample, Context()))
+            except (ValueError, TypeError):
+                out.append(sample)
+                valid.append(False)
+                continue
+            decoded, ok = task.decode(ids[:-1], Context())
+            out.append(decoded if ok else sample)
+            valid.append(bool(ok))
+        return out, valid
+
+    normalise = NORMALISERS.get(domain, round_trip)
+
+    def rescore(samples: list[Any]) -> np.ndarray:
+        if not samples:
+            return np.zeros(0)
+        with _quiet(domain):
+            samples, valid = normalise(list(samples))
+            batch = SampleBatch(samples=samples, valid=np.array(valid, dtype=bool))
+            return np.asarray(task.score(batch).scores, dtype=np.float64)
+
+    return rescore
+
+
+# ---------------------------------------------------------------------------- verification
+
+
+def _sample_check(seed: int, stored: list[dict[str, Any]], scores: np.ndarray) -> Check:
+    bad = [(s["sample"], s["score"], float(r)) for s, r in zip(stored, scores) if not close(s["score"], float(r))]
+    subject = f"seed {seed} sample scores"
+    if not bad:
+        return Check(subject, OK, note=f"{len(stored)} samples re-scored, all match")
+    sample, claimed, recomputed = bad[0]
+    return Check(subject, MISMATCH, claimed, recomputed, note=f"{len(bad)} of {len(stored)} samples differ; first {sample!r}")
+
+
+def _recompute_run(entry: dict[str, Any], path: Path, i: int, rescore: Rescorer) -> tuple[dict[str, float], list[Check]]:
+    """Metrics recomputable from run ``i``'s stored data, plus its per-sample check."""
+    from genenvs.wrappers import BudgetTracker
+
+    run = entry["runs"][i]
+    checks = []
+    recomputed: dict[str, float] = {}
+    sample_scores = rescore([s["sample"] for s in run["samples"]])
+    if run["samples"]:
+        checks.append(_sample_check(run["seed"], run["samples"], sample_scores))
+    ref = run.get("oracle_call_order")
+    if ref is not None:
+        keys = read_sibling(path, ref, f"runs[{i}].oracle_call_order")[: entry["budget"]["value"]]  # excess is a consistency error
+        tracker = BudgetTracker(entry["budget"]["value"])
+        for key, score in zip(keys, rescore(keys)):
+            tracker.record(key, float(score))
+        recomputed.update(tracker.summary())
+    elif len(sample_scores):
+        recomputed["best_score"] = float(sample_scores.max())
+    return recomputed, checks
+
+
+def verify_entry(path: str | Path) -> Verification:
+    """Verify one entry file; never raises for a bad entry (the reason is in ``refused``)."""
+    path = Path(path)
+    result = Verification(path)
+    try:
+        entry = load_entry(path)
+    except LeaderboardError as exc:
+        result.refused = f"the file does not validate:\n{exc}"
+        return result
+    problems = sibling_problems(entry, path)
+    if problems:
+        result.refused = "the file does not validate:\n" + "\n".join(f"{path}: {p}" for p in problems)
+        return result
+    stored = entry["provenance"]
+    try:
+        env = make_env_for(entry)
+    except LeaderboardError as exc:
+        result.refused = str(exc)
+        return result
+    try:
+        current = env.unwrapped.provenance
+        if current["hash"] != stored["hash"]:
+            changes = diff_provenance(stored, current) or ["(no hashed field differs: the hash function itself changed)"]
+            result.refused = (
+                f"provenance hash {stored['hash']} of the entry does not match the installed {entry['env_id']} ({current['hash']}); "
+                "the entry was scored by another version of the environment. Changed:\n" + "\n".join(f"  {c}" for c in changes)
+            )
+            return result
+        result.main_metric = entry["main_metric"]["name"]
+        result.provenance = f"provenance {stored['hash']} matches the installed {entry['env_id']}"
+        rescore = make_rescorer(entry["env_id"], env)
+        _compare(entry, path, rescore, result)
+    finally:
+        env.close()
+    return result
+
+
+def _compare(entry: dict[str, Any], path: Path, rescore: Rescorer | str, result: Verification) -> None:
+    per_run: list[dict[str, float]] = []
+    for i, run in enumerate(entry["runs"]):
+        if isinstance(rescore, str):
+            recomputed, reason = {}, rescore
+        else:
+            recomputed, checks = _recompute_run(entry, path, i, rescore)
+            result.checks.extend(checks)
+            reason = "not derivable from the stored samples (e.g. statistics of the last training batch)"
+        per_run.append(recomputed)
+        for name, claimed in run["metrics"].items():
+            subject = f"seed {run['seed']} {name}"
+            if name in recomputed:
+                ok = close(claimed, recomputed[name])
+                result.checks.append(Check(subject, OK if ok else MISMATCH, claimed, recomputed[name], metric=name))
+            else:
+                result.checks.append(Check(subject, NOT_RESCORABLE, note=reason, metric=name))
+    for name, claimed in entry["aggregate"].items():
+        if all(name in r for r in per_run):
+            again = summarize([r[name] for r in per_run])
+            for key in ("mean", "ci95"):
+                a, b = claimed[key], again[key]
+                result.checks.append(Check(f"aggregate {name} {key}", OK if close(a, b) else MISMATCH, a, b, metric=name))
+    for problem in consistency_problems(entry, path):
+        result.checks.append(Check("consistency", MISMATCH, note=problem))
+
+
+def verify_path(paths: list[str | Path]) -> list[Verification]:
+    from genenvs.leaderboard.entry import find_entries
+
+    return [verify_entry(p) for path in paths for p in find_entries(path)]

@@ -95,6 +95,8 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
         if unit == "oracle_calls" and env.exhausted:
             break
     bar.close()
+    if unit == "oracle_calls":  # exactly the samples that were counted (none past the budget)
+        best = dict(env.tracker.scores)
     top = sorted(best.items(), key=lambda kv: -kv[1])[:100]
     final = {"mean_score_last": logger.rows[-1]["mean_score"], "validity_last": logger.rows[-1]["validity"]}
     calls = None

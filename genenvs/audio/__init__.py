@@ -9,8 +9,7 @@ shipped Note RNN), ``MelodyTask``, ``SynthMatchEnv``, ``SynthMatchVectorEnv``.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from genenvs.core.lazy import lazy_attributes
 
 _LAZY = {
     "melody_metrics": "genenvs.audio.metrics",
@@ -36,7 +35,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'genenvs.audio' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

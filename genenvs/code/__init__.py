@@ -8,8 +8,7 @@ execution), ``vocab`` (the Python vocabulary), ``dsl`` and ``dsl_tasks`` (CodeDS
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from genenvs.core.lazy import lazy_attributes
 
 _LAZY = {
     "CodeGenTask": "genenvs.code.tasks",
@@ -25,7 +24,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'genenvs.code' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

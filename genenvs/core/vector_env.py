@@ -27,7 +27,8 @@ from genenvs.core.task import TokenTask
 from genenvs.rewards.step import StepScorer
 
 
-def _parse_autoreset(mode: Any) -> AutoresetMode:
+def parse_autoreset(mode: Any) -> AutoresetMode:
+    """``AutoresetMode`` from an enum or its string; only NEXT_STEP and SAME_STEP are supported."""
     if isinstance(mode, AutoresetMode):
         mode_enum = mode
     else:
@@ -104,7 +105,7 @@ class TokenVectorEnv(_BatchedBase):
         self.task = task
         self.num_envs = int(num_envs)
         self.render_mode = render_mode
-        self.autoreset_mode = _parse_autoreset(autoreset_mode)
+        self.autoreset_mode = parse_autoreset(autoreset_mode)
         self.metadata = {**self.metadata, "autoreset_mode": self.autoreset_mode}
         self._episodes = TokenEpisodes(task, self.num_envs, step_scorers, on_invalid_action)
         self._env_kwargs = dict(env_kwargs or {})
@@ -184,7 +185,7 @@ class SampleVectorEnv(_BatchedBase):
         self.task = task
         self.num_envs = int(num_envs)
         self.action_type = action_type
-        self.autoreset_mode = _parse_autoreset(autoreset_mode)
+        self.autoreset_mode = parse_autoreset(autoreset_mode)
         self.metadata = {**self.metadata, "autoreset_mode": self.autoreset_mode}
         self._episodes = TokenEpisodes(task, self.num_envs, step_scorers)
         self._env_kwargs = dict(env_kwargs or {})

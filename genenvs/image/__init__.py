@@ -12,8 +12,7 @@ not import torch models.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from genenvs.core.lazy import lazy_attributes
 
 _LAZY = {
     "ImageGenEnv": "genenvs.image.env",
@@ -29,7 +28,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'genenvs.image' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -18,19 +18,9 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from genenvs.core.provenance import provenance_record
+from genenvs.core.vector_env import parse_autoreset
 from genenvs.image.env import DEFAULT_NUM_STEPS, build_denoising, build_painting
-from genenvs.image.render import image_grid, to_rgb
 from genenvs.rewards.base import Scorer
-
-
-def parse_autoreset(mode: Any) -> AutoresetMode:
-    try:
-        mode = AutoresetMode(mode)
-    except ValueError:
-        raise ValueError(f"autoreset_mode must be 'NextStep' or 'SameStep', got {mode!r}") from None
-    if mode not in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP):
-        raise ValueError(f"autoreset_mode {mode} is not supported; use NEXT_STEP or SAME_STEP")
-    return mode
 
 
 class _EngineVectorEnv(VectorEnv):

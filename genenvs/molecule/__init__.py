@@ -7,8 +7,7 @@ Public scoring API: ``score(objective, smiles)``, ``list_objectives()``,
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from genenvs.core.lazy import lazy_attributes
 
 _LAZY = {
     "score": "genenvs.molecule.objectives",
@@ -21,7 +20,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'genenvs.molecule' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -8,8 +8,7 @@ digits), ``NASTable`` / ``default_table`` (the shipped table of every architectu
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from genenvs.core.lazy import lazy_attributes
 
 _LAZY = {
     "SearchSpace": "genenvs.nas.space",
@@ -27,7 +26,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'genenvs.nas' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

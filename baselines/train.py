@@ -37,6 +37,10 @@ ALGORITHMS = {
     "sb3-a2c": "baselines.algos.sb3",
     "sb3-dqn": "baselines.algos.sb3",
     "sb3-maskable-ppo": "baselines.algos.sb3",
+    "moldqn": "baselines.algos.moldqn",
+    "graph-ga": "baselines.algos.graph_ga",
+    "gflownet": "baselines.algos.gflownet",
+    "rllib-ppo": "baselines.rllib",
 }
 
 

@@ -70,6 +70,11 @@ class MelodyTask(TokenTask):
     def params(self) -> dict[str, Any]:
         return {"c": self.c, "rules": self.rules}
 
+    def reference_model_path(self) -> str:
+        from genenvs.audio.prior import prior_path
+
+        return str(prior_path())
+
     def data_checksums(self) -> dict[str, str]:
         return {}  # the Note RNN's checksum is part of the KL-control term's identity
 

@@ -39,6 +39,24 @@ class SequenceAlgorithm(Protocol):
     def update(self, batch: Batch) -> dict[str, float]: ...
 
 
+def _sample_key(sample: Any) -> Any:
+    """A hashable key for de-duplicating samples (strings, token lists, arrays)."""
+    if isinstance(sample, (str, int, float, tuple)):
+        return sample
+    return repr(np.asarray(sample).tolist())
+
+
+def _plain_sample(sample: Any) -> Any:
+    """The sample as plain JSON data, so a verifier can re-encode and re-score it."""
+    if isinstance(sample, np.ndarray):
+        return sample.tolist()
+    if isinstance(sample, (list, tuple)):
+        return [_plain_sample(x) for x in sample]
+    if isinstance(sample, np.generic):
+        return sample.item()
+    return sample
+
+
 def make_prior_policy(task, device: torch.device) -> SequencePolicy | None:
     """The frozen shipped prior, wrapped to read contexts as the policy does.
 
@@ -68,7 +86,7 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
     obs, _ = env.reset(seed=args.seed)
     generator = torch.Generator(device=device).manual_seed(args.seed)
     used, step = 0, 0
-    best: dict[Any, float] = {}
+    best: dict[Any, tuple[float, Any]] = {}  # key -> (best score, the sample as plain data)
     bar = tqdm(total=args.budget, desc=f"{args.algo} {args.env}", unit=unit.replace("_", " "))
     while used < args.budget:
         contexts = contexts_of(obs, task)
@@ -80,8 +98,9 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
         stats = algo.update(batch)
         for s, sc, v in zip(batch.samples, batch.scores, batch.valid):
             if v:
-                key = s if isinstance(s, (str, int, tuple)) else repr(s)
-                best[key] = max(best.get(key, -np.inf), float(sc))
+                key = _sample_key(s)
+                if float(sc) > best.get(key, (-np.inf, None))[0]:
+                    best[key] = (float(sc), _plain_sample(s))
         step += 1
         new_used = env.tracker.calls if unit == "oracle_calls" else used + args.batch_size
         bar.update(new_used - used)
@@ -96,15 +115,15 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
             break
     bar.close()
     if unit == "oracle_calls":  # exactly the samples that were counted (none past the budget)
-        best = dict(env.tracker.scores)
-    top = sorted(best.items(), key=lambda kv: -kv[1])[:100]
+        best = {key: (score, key) for key, score in env.tracker.scores.items()}
+    top = sorted(best.values(), key=lambda row: -row[0])[:100]
     final = {"mean_score_last": logger.rows[-1]["mean_score"], "validity_last": logger.rows[-1]["validity"]}
     calls = None
     if unit == "oracle_calls":
         final.update(env.tracker.summary())
         calls = list(env.tracker.order)  # every unique sample in the order it was scored: re-scores the AUC
     else:
-        final["best_score"] = top[0][1] if top else float("nan")
+        final["best_score"] = top[0][0] if top else float("nan")
     provenance = env.unwrapped.provenance
     env.close()
-    return {"metrics": final, "samples": [{"sample": s, "score": v} for s, v in top], "provenance": provenance, "budget": {"unit": unit, "value": args.budget, "used": used}, "oracle_call_order": calls}
+    return {"metrics": final, "samples": [{"sample": sample, "score": score} for score, sample in top], "provenance": provenance, "budget": {"unit": unit, "value": args.budget, "used": used}, "oracle_call_order": calls}

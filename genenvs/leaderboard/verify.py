@@ -186,12 +186,28 @@ def make_rescorer(env_id: str, env) -> Rescorer | str:
 
     normalise = NORMALISERS.get(domain, round_trip)
 
+    def token_rows(samples: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Padded ids and lengths as the env hands them to scorers that read tokens."""
+        L, pad = task.max_length, task.vocab.pad_id
+        tokens = np.full((len(samples), L), pad, dtype=np.int64)
+        lengths = np.zeros(len(samples), dtype=np.int64)
+        for i, sample in enumerate(samples):
+            try:
+                ids = np.asarray(task.encode(sample, Context()))
+            except (ValueError, TypeError):
+                continue
+            ids = ids[:-1] if len(ids) and ids[-1] == task.vocab.end_id else ids
+            n = min(len(ids), L)
+            tokens[i, :n], lengths[i] = ids[:n], n
+        return tokens, lengths
+
     def rescore(samples: list[Any]) -> np.ndarray:
         if not samples:
             return np.zeros(0)
         with _quiet(domain):
             samples, valid = normalise(list(samples))
-            batch = SampleBatch(samples=samples, valid=np.array(valid, dtype=bool))
+            tokens, lengths = token_rows(samples)
+            batch = SampleBatch(samples=samples, tokens=tokens, lengths=lengths, valid=np.array(valid, dtype=bool))
             return np.asarray(task.score(batch).scores, dtype=np.float64)
 
     return rescore

@@ -88,7 +88,11 @@ def _jsonable(value: Any) -> Any:
         return value.identity()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    return repr(value)
+    if callable(getattr(value, "identity", None)):
+        return value.identity()
+    if callable(value) and hasattr(value, "__qualname__"):  # functions: stable across processes
+        return f"{getattr(value, '__module__', '?')}.{value.__qualname__}"
+    return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
 class Scorer:

@@ -67,8 +67,9 @@ class DiscriminatorReward(Scorer):
         if model is None:
             if vocab_size is None:
                 raise ValueError("DiscriminatorReward needs vocab_size (for the default token CNN) or a model")
-            torch.manual_seed(seed)
-            model = ScalarHead(TokenEncoder(vocab_size))
+            with torch.random.fork_rng():  # seed the initialisation without touching global RNG state
+                torch.manual_seed(seed)
+                model = ScalarHead(TokenEncoder(vocab_size))
         self.real = torch.as_tensor(np.asarray(real_data))
         if len(self.real) == 0:
             raise ValueError("DiscriminatorReward needs at least one real sample")

@@ -25,9 +25,9 @@ from genenvs.core.registration import all_entries
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(ids: list[str] | None, quick: bool, async_size: int) -> dict:
+def run(ids: list[str] | None, quick: bool, async_size: int, repeats: int = 3) -> dict:
     sizes = (8,) if quick else (64, 256)
-    steps, repeats = (10, 1) if quick else (100, 3)
+    steps, repeats = (10, 1) if quick else (100, repeats)
     results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "envs": [], "engine": [], "scoring": None, "memory": []}
     for _, entry in all_entries():
         if ids and entry.id not in ids:
@@ -89,11 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ids", nargs="*", help="environment IDs (default: every registered one)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for testing the runner")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats per measurement (median reported)")
     parser.add_argument("--async-size", type=int, default=16, help="envs for the AsyncVectorEnv comparison (0 skips it)")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--markdown", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
-    results = run(args.ids, args.quick, args.async_size)
+    results = run(args.ids, args.quick, args.async_size, args.repeats)
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     Path(args.markdown).write_text(markdown(results))
     print(f"wrote {args.json} and {args.markdown}")

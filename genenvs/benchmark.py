@@ -141,6 +141,7 @@ def bench_env_logic(env_id: str, num_envs: int = 256, steps: int = 200, repeats:
     task.score = _ZeroScorer()
     with_decode = _median(lambda s: _vector_steps_per_second(env, steps, s), repeats, seed)
     task.decode = lambda ids, context: (None, True)
+    task.episode_info = lambda sample, context: {}
     engine = _median(lambda s: _vector_steps_per_second(env, steps, s), repeats, seed)
     env.close()
     return {"env_id": env_id, "num_envs": num_envs, "token_steps_per_s": engine, "token_steps_per_s_with_decode": with_decode}

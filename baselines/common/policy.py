@@ -28,19 +28,32 @@ from genenvs.core.task import TokenTask
 
 
 def context_dim(space: spaces.Space | None) -> int:
+    """Width of :func:`flatten_contexts`' features for ``space`` (0 for no context)."""
     if space is None:
         return 0
-    return int(spaces.flatdim(space))
+    if isinstance(space, spaces.Dict):
+        return sum(context_dim(sub) for sub in space.spaces.values())
+    if isinstance(space, spaces.Discrete):
+        return int(space.n)
+    return int(np.prod(space.shape))
 
 
 def flatten_contexts(space: spaces.Space, observations: Any) -> np.ndarray:
-    """Batched context observations -> float32 ``(B, flatdim)``."""
+    """Batched context observations -> float32 features ``(B, context_dim)``.
+
+    Discrete values are one-hot; MultiDiscrete values (e.g. token ids) are scaled to
+    [0, 1] by their range rather than one-hot, which would be V times wider; Boxes are
+    flattened as they are.
+    """
     if isinstance(space, spaces.Dict):
         return np.concatenate([flatten_contexts(sub, observations[k]) for k, sub in space.spaces.items()], axis=1)
     arr = np.asarray(observations)
     if isinstance(space, spaces.Discrete):
         return np.eye(space.n, dtype=np.float32)[arr.astype(np.int64) - space.start]
-    return arr.reshape(arr.shape[0], -1).astype(np.float32)
+    flat = arr.reshape(arr.shape[0], -1).astype(np.float32)
+    if isinstance(space, spaces.MultiDiscrete):
+        flat = flat / np.maximum(space.nvec.reshape(1, -1).astype(np.float32) - 1, 1)
+    return flat
 
 
 class SequencePolicy(nn.Module):

@@ -167,6 +167,14 @@ class TextGenTask(TokenTask):
     def params(self) -> dict[str, Any]:
         return {"prompts": self.prompts.identity(), "tokenizer": self.tokenizer.identity(), "prompt_width": self.prompt_width, "keywords": self.keywords}
 
+    def reference_model_path(self) -> str | None:
+        """The shipped LM, when the task uses the shipped tokenizer (its ids are the LM's)."""
+        if not getattr(self.tokenizer, "shipped", False):
+            return None
+        from genenvs.text.env import REFERENCE_LM_FILE
+
+        return str(REFERENCE_LM_FILE)
+
     def data_checksums(self) -> dict[str, str]:
         return {path.name: file_sha256(path) for path in self._data_files}
 

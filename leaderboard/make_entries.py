@@ -28,6 +28,7 @@ MATRIX = [
     ("TextGen-v0", "random", 1024, []),
     ("TextGen-v0", "prior", 1024, []),
     ("TextGen-v0", "reinforce", 2048, []),
+    ("CodeGen-v0", "random", 256, []),
     ("CodeDSL-v0", "random", 2048, []),
     ("CodeDSL-v0", "reinforce", 4096, ["lr=0.003"]),
     ("AudioGen-v0", "random", 1024, []),

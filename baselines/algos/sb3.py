@@ -1,8 +1,9 @@
 """Stable-Baselines3 / sb3-contrib on genenvs environments, with no special casing.
 
-The environment is exactly what ``gym.make(ID)`` returns; SB3's ``MultiInputPolicy``
-reads the ``Dict`` observation, and ``MaskablePPO`` finds ``action_masks()`` through the
-wrappers. This is the plug-and-play check: if these runners needed glue, the environments
+The environment is what ``gym.make(ID)`` returns; SB3's ``MultiInputPolicy`` reads the
+``Dict`` observation, and ``MaskablePPO`` finds ``action_masks()`` through the wrappers.
+The one adaptation is SB3's own limit: it rejects nested ``Dict`` spaces, so conditional
+tasks (whose ``context`` is a ``Dict``) go through ``genenvs.wrappers.FlattenDictObservation``. This is the plug-and-play check: if these runners needed glue, the environments
 would not be standard. The budget counts environment steps.
 """
 
@@ -26,6 +27,14 @@ class Args:
     gamma: float = 1.0
     ent_coef: float = 0.01
     log_every: int = 2048
+
+
+def _flat(env: gym.Env) -> gym.Env:
+    """SB3 accepts a Dict of spaces but not a Dict inside a Dict."""
+    from genenvs.wrappers import FlattenDictObservation
+
+    nested = isinstance(env.observation_space, gym.spaces.Dict) and any(isinstance(s, gym.spaces.Dict) for s in env.observation_space.spaces.values())
+    return FlattenDictObservation(env) if nested else env
 
 
 def _model(algo: str, env, args: Args, seed: int, device: str):
@@ -57,7 +66,7 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
 
     logger = RunLogger(out, record, main_metric="mean_score")
     n_envs = 1 if cli.algo == "sb3-dqn" else args.n_envs
-    env = make_vec_env(lambda: gym.make(cli.env, **(env_kwargs or {})), n_envs=n_envs, seed=cli.seed)
+    env = make_vec_env(lambda: _flat(gym.make(cli.env, **(env_kwargs or {}))), n_envs=n_envs, seed=cli.seed)
     best: dict[str, float] = {}
 
     class Scores(BaseCallback):

@@ -72,10 +72,6 @@ def make_prior_policy(task, device: torch.device) -> SequencePolicy | None:
     return prior.eval()
 
 
-def contexts_of(obs: Any, task) -> Any:
-    return obs if task.context_space is not None else None
-
-
 def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, args, logger: RunLogger, device: torch.device, env_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
     env = make_sample_env(args.env, args.batch_size, args.budget, env_kwargs)
     task = task_of(env)
@@ -89,7 +85,7 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
     best: dict[Any, tuple[float, Any]] = {}  # key -> (best score, the sample as plain data)
     bar = tqdm(total=args.budget, desc=f"{args.algo} {args.env}", unit=unit.replace("_", " "))
     while used < args.budget:
-        contexts = contexts_of(obs, task)
+        contexts = obs if task.context_space is not None else None
         tokens, lengths, masks = policy.sample(contexts, args.batch_size, mask_fn, generator)
         actions = pad_actions(tokens, task.max_length, task.vocab.pad_id)
         obs, rewards, _, _, infos = env.step(actions)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.vector.utils import batch_space, create_empty_array
+from gymnasium.vector.utils import create_empty_array
 
 from genenvs.core.errors import InvalidActionError
 from genenvs.core.task import Context, TokenTask
@@ -260,6 +260,3 @@ class TokenEpisodes:
             self.last_score[row] = float(result.scores[k])
         return infos
 
-
-def batched_token_observation_space(task: TokenTask, n: int) -> spaces.Space:
-    return batch_space(token_observation_space(task), n)

@@ -15,21 +15,12 @@ from genenvs.code import dsl
 from genenvs.code.problems import get_problem, load_problems
 from genenvs.code.vocab import CHARACTERS, load_python_vocab
 from genenvs.core.errors import InvalidActionError
+from tests.helpers import play as replay
 
 RUNNING_MAX = "genenvs/000"
 WRONG_BODY = "    return xs\n"  # 4 of running_max's 7 tests pass
 
 
-def replay(env, actions, **reset_kwargs):
-    """Return and final info of one episode that plays ``actions``."""
-    env.reset(**reset_kwargs)
-    total = 0.0
-    for a in actions:
-        _, r, term, trunc, info = env.step(a)
-        total += r
-        if term or trunc:
-            return total, info
-    raise AssertionError("the episode did not end")
 
 
 def codegen(problem_id=RUNNING_MAX, **kwargs):

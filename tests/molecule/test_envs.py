@@ -7,20 +7,14 @@ import pytest
 import genenvs  # noqa: F401
 from genenvs.molecule import score
 from genenvs.wrappers import OracleBudget
+from tests.helpers import play
 
 ASPIRIN = "CC(=O)Oc1ccccc1C(=O)O"
 CELECOXIB = "Cc1ccc(-c2cc(C(F)(F)F)nn2-c2ccc(S(N)(=O)=O)cc2)cc1"
 
 
 def replay(env, actions, seed=0):
-    env.reset(seed=seed)
-    total = 0.0
-    for a in actions:
-        _, r, term, trunc, info = env.step(a)
-        total += r
-        if term or trunc:
-            return total, info
-    raise AssertionError("episode did not end")
+    return play(env, actions, seed=seed)
 
 
 @pytest.mark.parametrize("env_id", ["MolGen-v0", "MolSmiles-v0"])

@@ -15,6 +15,7 @@ from genenvs.nas.rewards import MACS_UNIT, PARAM_UNIT, LiveAccuracy
 from genenvs.nas.space import Architecture, Layer, SearchSpace
 from genenvs.nas.table import MANIFEST_PATH, TABLE_PATH, default_table
 from genenvs.nas.training import TrainingConfig, build_network, train_architecture
+from tests.helpers import play as play_episode
 
 SPACE = SearchSpace()
 #: Cheap architectures (dense or 8-channel conv) for live-training checks.
@@ -22,14 +23,7 @@ CHEAP = ["adam dense w16 relu noskip", "sgd dense w32 tanh skip dense w8 relu sk
 
 
 def play(env, actions, seed=0):
-    env.reset(seed=seed)
-    total = 0.0
-    for a in actions:
-        _, r, term, trunc, info = env.step(a)
-        total += r
-        if term or trunc:
-            return total, info
-    raise AssertionError("episode did not end")
+    return play_episode(env, actions, seed=seed)
 
 
 # ---------------------------------------------------------------------- search space

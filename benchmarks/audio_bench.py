@@ -11,13 +11,12 @@ Writes benchmarks/results/audio.json.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import torch
 
 import genenvs  # noqa: F401  (registers the environments)
-from genenvs.benchmark import bench_env
+from genenvs.benchmark import bench_env, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results" / "audio.json"
 
@@ -49,9 +48,7 @@ def main(argv: list[str] | None = None) -> None:
         results.append(result)
         print(f"{env_id} {kwargs}: single {result['single_steps_per_s']:.0f}/s, native({n}) {row['native']:.0f}/s, "
               f"sync({n}) {row['sync']:.0f}/s (native/sync {row['native_over_sync']:.1f}x, native/single {result['native_over_single']:.1f}x)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"torch_threads": args.threads, "results": results}, indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, {"torch_threads": args.threads, "results": results}, indent=1)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ within one run. Writes ``benchmarks/results/code.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 
 import genenvs  # noqa: F401  (registers the environments)
-from genenvs.benchmark import bench_env, bench_env_logic, machine
+from genenvs.benchmark import bench_env, bench_env_logic, machine, write_results
 from genenvs.code.problems import load_problems
 from genenvs.code.rewards import SandboxReward
 from genenvs.rewards.base import SampleBatch
@@ -103,9 +102,7 @@ def main() -> None:
     row = codegen["by_size"]["64"]
     print(f"CodeGen-v0 x64 random tokens: native {row['native']:.0f} steps/s, sync {row['sync']:.0f} ({row['native_over_sync']:.1f}x)")
     result["load_average_at_end"] = os.getloadavg()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, result, indent=2)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ recorded beside wall-clock steps/s: on a shared machine they are the per-core fi
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
@@ -27,7 +26,7 @@ import gymnasium as gym
 import numpy as np
 
 import genenvs  # noqa: F401  (registers the environments)
-from genenvs.benchmark import bench_env, machine
+from genenvs.benchmark import bench_env, machine, write_results
 
 ENV_ID = "MolGraph-v0"
 RESULTS = Path(__file__).resolve().parent / "results" / "molgraph.json"
@@ -80,17 +79,15 @@ def main() -> None:
     result["from_empty_cached"] = median_run(args.repeats, args.steps)
     result["from_empty_uncached"] = median_run(args.repeats, args.steps, cache_size=1)
     result["from_start_molecule"] = median_run(args.repeats, args.steps, start_smiles=START, max_steps=20)
-    result["single_vs_sync"] = bench_env(ENV_ID, num_envs=args.num_envs, steps=max(1, args.steps // args.num_envs), repeats=args.repeats)
+    result["single_vs_sync"] = bench_env(ENV_ID, sizes=(args.num_envs,), steps=max(1, args.steps // args.num_envs), repeats=args.repeats, include_async=False)
     result["machine"] = {**machine(), "load_average_1min": os.getloadavg()[0]}
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(RESULTS, result, indent=2)
     for name in ("from_empty_cached", "from_empty_uncached", "from_start_molecule"):
         r = result[name]
         print(f"{name:22s} {r['steps_per_s']:7.1f} steps/s ({r['steps_per_cpu_s']:.1f} per CPU-second)  valid actions mean {r['mean_valid_actions']:.0f} max {r['max_valid_actions']}  cache hits {r['cache_hit_rate']:.0%}")
     sync = result["single_vs_sync"]
-    print(f"bench_env: single {sync['single_steps_per_s']:.1f} steps/s, SyncVectorEnv x{args.num_envs} {sync['sync_vector_steps_per_s']:.1f} steps/s")
-    print(f"wrote {RESULTS}")
+    print(f"bench_env: single {sync['single_steps_per_s']:.1f} steps/s, SyncVectorEnv x{args.num_envs} {sync['by_size'][str(args.num_envs)]['sync']:.1f} steps/s")
 
 
 if __name__ == "__main__":

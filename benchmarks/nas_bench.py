@@ -16,7 +16,6 @@ within one run. Writes ``benchmarks/results/nas.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 import genenvs  # noqa: F401  (registers the environments)
-from genenvs.benchmark import bench_env, machine
+from genenvs.benchmark import bench_env, machine, write_results
 from genenvs.nas.grammar import ArchitectureGrammar
 from genenvs.nas.space import SearchSpace
 from genenvs.nas.table import default_table
@@ -99,9 +98,7 @@ def main() -> None:
     result["reward_cost"] = reward_cost(args.live)
     print(f"reward: {result['reward_cost']}")
     result["load_average_at_end"] = os.getloadavg()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, result, indent=2)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 import genenvs  # noqa: F401  (registers the environments)
-from genenvs.benchmark import bench_env, bench_env_logic, machine
+from genenvs.benchmark import bench_env, bench_env_logic, machine, write_results
 from genenvs.text.corpus import load_sentences
 from genenvs.text.rewards import VaderSentiment
 
@@ -103,8 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         "load_average_after": os.getloadavg(),
         "machine": machine(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    write_results(RESULTS, results, indent=1)
     for key in ("textgen", "textgen_without_kl", "textoracle"):
         for n, row in results[key]["by_size"].items():
             print(f"{key:20s} n={n:>3}: native {row['native']:9.0f}  sync {row['sync']:7.0f}  native/sync {row['native_over_sync']:5.1f}x")

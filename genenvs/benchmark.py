@@ -77,6 +77,17 @@ def _single_steps_per_second(env: gym.Env, steps: int, seed: int) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def write_results(path: str | os.PathLike, results: Any, indent: int = 2) -> None:
+    """Write a benchmark's results as JSON (creating the folder) and say where."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=indent) + "\n")
+    print(f"wrote {path}")
+
+
 def machine() -> dict[str, Any]:
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version()}
 

@@ -7,8 +7,8 @@ keyword arguments of ``gym.make`` / ``gym.make_vec``:
 * ``kl_coef`` (default 1.0): weight ``beta`` of the Note RNN's ``log p(a|s)`` term
   (the ``kl_prior`` component; 0 drops it);
 * ``rules``: subset of the music-theory rules (default all; unknown names raise);
-* ``render_audio`` (default True), ``sample_rate`` (16000), ``qpm`` (80): the rendered
-  waveform in ``info["audio"]``;
+* ``render_audio`` (default False), ``sample_rate`` (16000), ``qpm`` (80): the rendered
+  waveform in ``info["audio"]`` (display only: not part of the provenance hash);
 * ``granularity`` (``"token"`` or ``"sample"``), ``render_mode`` (``"ansi"``,
   ``"rgb_array"``), ``on_invalid_action``, and for vector envs ``autoreset_mode``.
 
@@ -35,11 +35,12 @@ from genenvs.audio.tasks import MelodyTask
 from genenvs.core.errors import EpisodeOverError, InvalidActionError
 from genenvs.core.factory import entry_points
 from genenvs.core.provenance import provenance_record
+from genenvs.rewards.base import ScoreResult
 from genenvs.rewards.kl_control import KLControl
 
 
 # ============================================================================ AudioGen-v0
-def build_audiogen(c: float = 0.5, kl_coef: float = 1.0, rules: Sequence[str] | None = None, render_audio: bool = True, sample_rate: int = 16000, qpm: float = DEFAULT_QPM):
+def build_audiogen(c: float = 0.5, kl_coef: float = 1.0, rules: Sequence[str] | None = None, render_audio: bool = False, sample_rate: int = 16000, qpm: float = DEFAULT_QPM):
     """RL Tuner's melody task and its per-step terms: the Note RNN's log-prob and the rules / c."""
     if kl_coef < 0:
         raise ValueError(f"kl_coef must be >= 0, got {kl_coef}")
@@ -71,7 +72,9 @@ class SynthMatchEnv(gym.Env):
     * **Info**: ``distance`` and ``param_error`` (mean absolute error of the normalised
       parameters) every step; at the end ``sample`` (the rendered waveform), ``valid``,
       ``score`` (= ``-distance`` of the final sound), ``reward_components``,
-      ``param_errors``, ``params`` and ``target_params`` (in physical units).
+      ``param_errors``, ``params`` and ``target_params`` (in physical units), and
+      ``sample_record`` (final and target parameters as JSON text, which
+      :meth:`score_records` scores again).
 
     Args:
         num_steps: 1 (default) for one-shot matching, K > 1 for K parameter changes.
@@ -134,6 +137,10 @@ class SynthMatchEnv(gym.Env):
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(env_id, "sample" if self._episodes.num_steps == 1 else "step", self._kwargs, self._episodes.identity(), [])
+
+    def score_records(self, records: list[dict[str, Any]]) -> ScoreResult:
+        """Score parsed ``info["sample_record"]`` records as this environment scored them."""
+        return self._episodes.score_records(records)
 
 
 class SynthMatchVectorEnv(VectorEnv):
@@ -208,3 +215,7 @@ class SynthMatchVectorEnv(VectorEnv):
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(env_id, "sample" if self._episodes.num_steps == 1 else "step", self._kwargs, self._episodes.identity(), [])
+
+    def score_records(self, records: list[dict[str, Any]]) -> ScoreResult:
+        """Score parsed ``info["sample_record"]`` records as this environment scored them."""
+        return self._episodes.score_records(records)

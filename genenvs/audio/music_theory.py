@@ -146,21 +146,30 @@ def excessive_repetition(history: np.ndarray, actions: np.ndarray) -> np.ndarray
 
 def autocorrelation(signal: np.ndarray, lag: int) -> np.ndarray:
     """RL Tuner's autocorrelation coefficient of each row of ``signal`` ``(m, n)``; NaN if constant."""
+    return _autocorrelations(signal, (lag,))[0]
+
+
+def _autocorrelations(signal: np.ndarray, lags: tuple[int, ...]) -> list[np.ndarray]:
+    """:func:`autocorrelation` at several lags, centring the signal once (a per-step rule)."""
     signal = np.asarray(signal, dtype=np.float64)
     n = signal.shape[1]
     x = signal - signal.mean(axis=1, keepdims=True)
     var = signal.var(axis=1)
-    products = (x[:, lag:] * x[:, : n - lag]).sum(axis=1) if lag < n else np.zeros(len(signal))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(var > 0, products / n / np.where(var > 0, var, 1.0), np.nan)
+    defined = var > 0
+    scale = np.where(defined, var, 1.0)
+    out = []
+    for lag in lags:
+        products = (x[:, lag:] * x[:, : n - lag]).sum(axis=1) if lag < n else np.zeros(len(signal))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(np.where(defined, products / n / scale, np.nan))
+    return out
 
 
 def autocorrelation_penalty(history: np.ndarray, actions: np.ndarray) -> np.ndarray:
     """-3 * |r| summed over lags 1-3 whose autocorrelation |r| exceeds 0.15."""
     composition = np.concatenate([history, actions[:, None]], axis=1)
     penalty = np.zeros(len(actions))
-    for lag in AUTOCORRELATION_LAGS:
-        coeff = np.abs(autocorrelation(composition, lag))
+    for coeff in map(np.abs, _autocorrelations(composition, AUTOCORRELATION_LAGS)):
         penalty += np.where(coeff > AUTOCORRELATION_THRESHOLD, coeff * AUTOCORRELATION_WEIGHT, 0.0)
     return -penalty
 

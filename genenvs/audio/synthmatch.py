@@ -28,6 +28,8 @@ from gymnasium import spaces
 from genenvs.audio.spectral import LOG_MEL_MAX, LOG_MEL_MIN, SpectralDistance
 from genenvs.audio.synth import PARAM_NAMES, Synth
 from genenvs.core.errors import InvalidActionError
+from genenvs.core.rescoring import RECORD_KEY, dumps_record, result_of_final_infos
+from genenvs.rewards.base import ScoreResult
 
 COMPONENTS = ("log_stft", "log_mel")
 #: How far outside [-1, 1] an action may stray (float round-off) before it is rejected.
@@ -189,7 +191,21 @@ class SynthMatchEpisodes:
             "params": {name: float(v[0]) for name, v in physical.items()},
             "target_params": {name: float(v[0]) for name, v in target.items()},
             "sample_rate": self.synth.sample_rate,
+            RECORD_KEY: dumps_record({"params": self.params[row].tolist(), "target": self.target[row].tolist()}),
         }
+
+    def score_records(self, records: Sequence[dict[str, Any]]) -> ScoreResult:
+        """Score stored ``{"params", "target"}`` records: ``-(d_stft + d_mel)`` of the final sound, the episode's score.
+
+        The score depends on the final parameters only (also with ``num_steps > 1``), so one
+        one-shot step of a fresh engine per record reproduces it.
+        """
+        n = len(records)
+        replay = SynthMatchEpisodes(n, 1, self.synth.duration, self.synth.sample_rate, self.max_delta)
+        replay.reset_rows(np.arange(n), [np.random.default_rng(0)] * n, [np.asarray(r["target"], dtype=np.float32) for r in records])
+        params = np.asarray([r["params"] for r in records], dtype=np.float32).reshape(n, self.D)
+        final = replay.step(params)[3]
+        return result_of_final_infos([final[i] for i in range(n)])
 
     # ------------------------------------------------------------------ views
     def row_observation(self, row: int) -> dict[str, Any]:

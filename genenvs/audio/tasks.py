@@ -36,8 +36,14 @@ class MelodyTask(TokenTask):
         c: RL Tuner's constant; every music-theory term is multiplied by ``1/c``.
         rules: names of the music-theory rules to use (default all, see
             :data:`genenvs.audio.rewards.RULE_NAMES`); rules left out contribute 0.
-        render_audio: put the rendered waveform in ``info["audio"]`` at episode end.
-        sample_rate, qpm: how the melody is rendered (they do not change the reward).
+        render_audio: put the rendered waveform in ``info["audio"]`` at episode end. Off
+            by default: synthesising 6 s of sound costs far more than the episode itself,
+            and training never reads it; render the melodies you keep with
+            :func:`genenvs.audio.synth.render_melody` (``info["sample"]`` holds the events).
+        sample_rate, qpm: how the melody is rendered.
+
+    ``render_audio``, ``sample_rate`` and ``qpm`` do not change the reward, so they are
+    :attr:`non_scoring_kwargs`: left out of the provenance hash.
 
     The end-of-episode scorer is the unique-extrema rule (the only rule RL Tuner checks on
     the last note alone); every other rule is a per-step term built by
@@ -47,8 +53,9 @@ class MelodyTask(TokenTask):
     name = "audiogen"
     version = "1"
     accepts_text = True
+    non_scoring_kwargs = frozenset({"render_audio", "sample_rate", "qpm"})
 
-    def __init__(self, c: float = 0.5, rules: Sequence[str] | None = None, render_audio: bool = True, sample_rate: int = 16000, qpm: float = DEFAULT_QPM) -> None:
+    def __init__(self, c: float = 0.5, rules: Sequence[str] | None = None, render_audio: bool = False, sample_rate: int = 16000, qpm: float = DEFAULT_QPM) -> None:
         if not c > 0:
             raise ValueError(f"c must be > 0 (the music-theory reward is divided by c), got {c}")
         if not 8000 <= sample_rate <= 48000:

@@ -54,8 +54,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -496,7 +498,7 @@ class Program:
     statements: tuple[Statement, ...]
 
     def __post_init__(self) -> None:
-        _scan(tokens_to_ids(self.tokens()), MAX_STATEMENTS)  # raises DSLSyntaxError if ill-formed
+        _check_statements(self.statements)  # raises DSLSyntaxError if ill-formed
 
     def tokens(self, end: bool = False) -> list[str]:
         """The token form, optionally followed by ``<end>``."""
@@ -515,14 +517,19 @@ class Program:
     def trace(self, inputs: Sequence[int]) -> list[Value]:
         """Values of every variable ``a, b, c, ...`` on ``inputs``."""
         values: list[Value] = [_check_inputs(inputs)]
-        for statement in self.statements:
-            function = FUNCTIONS[statement.function]
-            args: list = []
-            for token, kind in zip(statement.args, function.args, strict=True):
-                args.append(_LAMBDAS[token] if kind in (Kind.UNARY, Kind.PREDICATE, Kind.BINARY)
-                            else values[VARIABLES.index(token)])
-            values.append(None if any(a is None for a in args) else function.apply(*args))
+        for apply, args in self._plan:
+            # An argument is (True, index of a variable) or (False, a lambda); lambdas are never None.
+            resolved = [values[a] if is_variable else a for is_variable, a in args]
+            values.append(None if None in resolved else apply(*resolved))
         return values
+
+    @functools.cached_property
+    def _plan(self) -> tuple[tuple[Callable[..., Value], tuple[tuple[bool, Any], ...]], ...]:
+        return _compile(self.statements)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The cached plan holds lambdas, which do not pickle; it is rebuilt on first use.
+        return {key: value for key, value in self.__dict__.items() if key != "_plan"}
 
     def run(self, inputs: Sequence[int]) -> Value:
         """The output on ``inputs`` (a list of ints in [INT_MIN, INT_MAX]); ``None`` on a runtime error."""
@@ -535,8 +542,32 @@ class Program:
         return to_text(self)
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _check_statements(statements: tuple[Statement, ...]) -> None:
+    """Raise :class:`DSLSyntaxError` if ``statements`` do not form a program (memoised: random
+    task generation and scoring build the same few thousand programs over and over)."""
+    _scan(tokens_to_ids([token for statement in statements for token in statement.tokens()]), MAX_STATEMENTS)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _compile(statements: tuple[Statement, ...]) -> tuple[tuple[Callable[..., Value], tuple[tuple[bool, Any], ...]], ...]:
+    """Each statement as ``(function.apply, args)``, with every argument token resolved once
+    to ``(True, variable index)`` or ``(False, lambda)``, so a run does no lookups by name."""
+    plan = []
+    for statement in statements:
+        function = FUNCTIONS[statement.function]
+        args = tuple(
+            (False, _LAMBDAS[token]) if kind in (Kind.UNARY, Kind.PREDICATE, Kind.BINARY) else (True, VARIABLES.index(token))
+            for token, kind in zip(statement.args, function.args, strict=True)
+        )
+        plan.append((function.apply, args))
+    return tuple(plan)
+
+
 def _check_inputs(inputs: Sequence[int]) -> list[int]:
     values = list(inputs)
+    if set(map(type, values)) <= {int} and (not values or (INT_MIN <= min(values) and max(values) <= INT_MAX)):
+        return values  # the common case, checked with C-level loops
     for x in values:
         if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
             raise TypeError(f"program inputs must be a list of ints, got an item {x!r}")

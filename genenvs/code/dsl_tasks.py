@@ -159,12 +159,13 @@ def _draw_examples(
     for _ in range(num_examples * tries_per_example):
         length = int(rng.integers(1, max_length + 1))
         inputs = rng.integers(low, high + 1, size=length).tolist()
-        if tuple(inputs) in seen:
+        key = tuple(inputs)
+        if key in seen:
             continue
         trace = program.trace(inputs)
         if trace[-1] is None:
             continue
-        seen.add(tuple(inputs))
+        seen.add(key)
         traces.append(trace)
         if len(traces) == num_examples:
             return traces
@@ -217,24 +218,30 @@ def pass_rate(program_tokens: Program | str | Sequence[str] | Sequence[int] | np
 # ------------------------------------------------------------------------------------
 
 
-def encode_value(value: Value, max_len: int) -> np.ndarray:
-    """``[type, length, v_0 .. v_{max_len-1}]`` (int64, length ``max_len + 2``), padded with PAD_VALUE."""
-    row = np.full(max_len + 2, PAD_VALUE, dtype=np.int64)
+def _value_row(value: Value, max_len: int) -> list[int]:
     if value is None:
-        row[:2] = (TYPE_NULL, 0)
+        head = [TYPE_NULL, 0]
     elif isinstance(value, list):
         if len(value) > max_len:
             raise ValueError(f"a list of {len(value)} items does not fit max_len={max_len}; raise max_len")
-        row[:2] = (TYPE_LIST, len(value))
-        row[2:2 + len(value)] = value
+        head = [TYPE_LIST, len(value), *value]
     else:
-        row[:3] = (TYPE_INT, 1, value)
-    return row
+        head = [TYPE_INT, 1, value]
+    return head + [PAD_VALUE] * (max_len + 2 - len(head))
+
+
+def encode_value(value: Value, max_len: int) -> np.ndarray:
+    """``[type, length, v_0 .. v_{max_len-1}]`` (int64, length ``max_len + 2``), padded with PAD_VALUE."""
+    return np.array(_value_row(value, max_len), dtype=np.int64)
 
 
 def encode_examples(task: DSLTask, max_len: int) -> np.ndarray:
-    """The examples as an int64 array ``(num_examples, 2, max_len + 2)`` (layout in the module docstring)."""
-    return np.stack([np.stack([encode_value(inp, max_len), encode_value(out, max_len)]) for inp, out in task.examples])
+    """The examples as an int64 array ``(num_examples, 2, max_len + 2)`` (layout in the module docstring).
+
+    Built as one nested list and converted once: a new problem instance is encoded at
+    every reset, and per-value array writes cost more than the rest of the reset.
+    """
+    return np.array([[_value_row(inp, max_len), _value_row(out, max_len)] for inp, out in task.examples], dtype=np.int64)
 
 
 def examples_space(num_examples: int, max_len: int) -> spaces.Box:

@@ -16,6 +16,7 @@ from gymnasium import spaces
 from gymnasium.vector.utils import create_empty_array
 
 from genenvs.core.errors import InvalidActionError
+from genenvs.core.rescoring import RECORD_KEY, token_record
 from genenvs.core.task import Context, TokenTask
 from genenvs.rewards.base import SampleBatch
 from genenvs.rewards.step import StepScorer
@@ -33,6 +34,21 @@ def _write_row(batch: Any, space: spaces.Space, row: int, value: Any) -> None:
             _write_row(batch[i], sub, row, value[i])
     else:
         batch[row] = value
+
+
+def _write_rows(batch: Any, space: spaces.Space, rows: np.ndarray, values: list[Any]) -> None:
+    """Write ``values[i]`` into row ``rows[i]`` of a batched array, one assignment per array."""
+    if isinstance(space, spaces.Dict):
+        for key, sub in space.spaces.items():
+            _write_rows(batch[key], sub, rows, [value[key] for value in values])
+    elif isinstance(space, spaces.Tuple):
+        for i, sub in enumerate(space.spaces):
+            _write_rows(batch[i], sub, rows, [value[i] for value in values])
+    elif isinstance(batch, np.ndarray) and batch.dtype != object:
+        batch[rows] = values
+    else:
+        for row, value in zip(rows.tolist(), values):
+            _write_row(batch, space, row, value)
 
 
 def _read_row(batch: Any, space: spaces.Space, row: int) -> Any:
@@ -107,20 +123,22 @@ class TokenEpisodes:
         self.last_score: list[float | None] = [None] * self.n
         self._rows = np.arange(self.n)
         self._mask_cache: np.ndarray | None = None
+        # Tasks without a grammar share one all-legal mask; only its end column changes.
+        self._free_mask = np.ones((self.n, self.V), dtype=bool)
 
     # ------------------------------------------------------------------ reset
     def reset_rows(self, rows: np.ndarray, rngs: Sequence[np.random.Generator], contexts: Sequence[Context] | None = None) -> None:
         """Start new episodes in ``rows``; ``rngs[i]`` draws the context of ``rows[i]``."""
         rows = np.asarray(rows, dtype=np.int64)
         new_contexts = []
-        for k, row in enumerate(rows):
+        for k, row in enumerate(rows.tolist()):
             ctx = contexts[k] if contexts is not None else self.task.sample_context(rngs[k])
             self.contexts[row] = ctx
             new_contexts.append(ctx)
-            if self.context_batch is not None:
-                _write_row(self.context_batch, self.task.context_space, row, ctx.observation)
             self.last_sample[row] = None
             self.last_score[row] = None
+        if self.context_batch is not None and rows.size:
+            _write_rows(self.context_batch, self.task.context_space, rows, [c.observation for c in new_contexts])
         self.tokens[rows] = self.pad_id
         self.lengths[rows] = 0
         self._mask_cache = None
@@ -155,12 +173,20 @@ class TokenEpisodes:
         Computed once per state change (a step and the info that follows it share it);
         callers get a copy.
         """
+        return self._current_masks().copy()
+
+    def _current_masks(self) -> np.ndarray:
+        """The cached masks themselves (never handed out: callers of :meth:`masks` get copies)."""
         if self._mask_cache is None:
             grammar = self.task.action_mask(self.tokens, self.lengths, self.contexts)
-            mask = np.ones((self.n, self.V), dtype=bool) if grammar is None else np.array(grammar, dtype=bool, copy=True)
-            mask[:, self.end_id] &= self.lengths >= self.task.min_length
+            if grammar is None:
+                mask = self._free_mask
+                mask[:, self.end_id] = self.lengths >= self.task.min_length
+            else:
+                mask = np.array(grammar, dtype=bool, copy=True)
+                mask[:, self.end_id] &= self.lengths >= self.task.min_length
             self._mask_cache = mask
-        return self._mask_cache.copy()
+        return self._mask_cache
 
     # ------------------------------------------------------------------ step
     def check_actions(self, actions: Any) -> np.ndarray:
@@ -194,7 +220,7 @@ class TokenEpisodes:
             return rewards, finished, {}
         acts = actions[rows]
 
-        legal = self.masks()[rows, acts]
+        legal = self._current_masks()[rows, acts]
         if not legal.all() and self.on_invalid_action == "raise":
             bad = int(acts[~legal][0])
             raise InvalidActionError(
@@ -223,40 +249,48 @@ class TokenEpisodes:
         return rewards, finished, infos
 
     def _finish(self, rows: np.ndarray, illegal: set[int], rewards: np.ndarray) -> dict[int, dict]:
-        """Decode and score the finished rows in one batched call."""
+        """Decode and score the finished rows in one batched call.
+
+        Many episodes can end on one step, so per-row values are read from the arrays once,
+        as Python lists, rather than element by element.
+        """
+        row_ids = rows.tolist()
+        lengths = self.lengths[rows].tolist()
+        contexts = [self.contexts[r] for r in row_ids]
+        made_invalid = [row in illegal or forced for row, forced in zip(row_ids, self.forced_invalid[rows].tolist())]
         samples, valid = [], np.zeros(rows.size, dtype=bool)
-        for k, row in enumerate(rows):
-            ids = self.tokens[row, : self.lengths[row]]
-            sample, ok = self.task.decode(ids, self.contexts[row])
+        for k, (row, length, context) in enumerate(zip(row_ids, lengths, contexts)):
+            sample, ok = self.task.decode(self.tokens[row, :length], context)
             samples.append(sample)
-            valid[k] = ok and int(row) not in illegal and not self.forced_invalid[row]
-        contexts = [self.contexts[r] for r in rows]
+            valid[k] = bool(ok) and not made_invalid[k]
         batch = SampleBatch(
             samples=samples,
-            tokens=self.tokens[rows].copy(),
-            lengths=self.lengths[rows].copy(),
+            tokens=self.tokens[rows],  # fancy indexing copies
+            lengths=self.lengths[rows],
             contexts=[c.payload for c in contexts],
             valid=valid,
         )
         result = self.task.score(batch)
         rewards[rows] += result.scores
+        scores = [float(s) for s in np.asarray(result.scores).tolist()]
+        valid_out = [bool(v) for v in np.asarray(result.valid).tolist()]
+        columns = {name: totals[rows].tolist() for name, totals in self.step_totals.items()}
+        columns.update((name, [float(v) for v in np.asarray(values).tolist()]) for name, values in result.components.items())
         infos = {}
-        for k, row in enumerate(rows):
-            components = {name: float(totals[row]) for name, totals in self.step_totals.items()}
-            for name, values in result.components.items():
-                components[name] = float(values[k])
+        for k, row in enumerate(row_ids):
             info = {
                 "sample": samples[k],
-                "valid": bool(result.valid[k]),
-                "score": float(result.scores[k]),
-                "reward_components": components,
-                "length": int(self.lengths[row]),
+                "valid": valid_out[k],
+                "score": scores[k],
+                "reward_components": {name: values[k] for name, values in columns.items()},
+                "length": lengths[k],
+                RECORD_KEY: token_record(self.task, self.tokens[row, : lengths[k]], contexts[k], made_invalid[k]),
             }
-            if int(row) in illegal:
+            if row in illegal:
                 info["invalid_action"] = True
             info.update(self.task.episode_info(samples[k], contexts[k]))
-            infos[int(row)] = info
+            infos[row] = info
             self.last_sample[row] = samples[k]
-            self.last_score[row] = float(result.scores[k])
+            self.last_score[row] = scores[k]
         return infos
 

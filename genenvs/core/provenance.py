@@ -11,23 +11,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from genenvs.rewards.base import _jsonable
 
-#: kwargs that change how an env is displayed or driven, not what it scores.
+#: kwargs that change how any env is displayed or driven, not what it scores. A task adds
+#: its own through ``TokenTask.non_scoring_kwargs`` (the ``non_scoring`` argument below).
 NON_SCORING_KWARGS = frozenset({"render_mode", "num_envs", "autoreset_mode", "vectorization_mode", "disable_env_checker"})
 
 HASHED_FIELDS = ("env_id", "granularity", "kwargs", "task", "step_rewards")
 
 
-def provenance_record(env_id: str | None, granularity: str, kwargs: dict[str, Any], task_identity: dict[str, Any], step_rewards: list[dict[str, Any]]) -> dict[str, Any]:
+def provenance_record(
+    env_id: str | None,
+    granularity: str,
+    kwargs: dict[str, Any],
+    task_identity: dict[str, Any],
+    step_rewards: list[dict[str, Any]],
+    non_scoring: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The record of what an env scores; ``kwargs`` named in ``non_scoring`` (or
+    :data:`NON_SCORING_KWARGS`) are left out of it and of its hash."""
     from genenvs import __version__
 
+    skip = NON_SCORING_KWARGS.union(non_scoring)
     record = {
         "env_id": env_id,
         "granularity": granularity,
-        "kwargs": _jsonable({k: v for k, v in kwargs.items() if k not in NON_SCORING_KWARGS}),
+        "kwargs": _jsonable({k: v for k, v in kwargs.items() if k not in skip}),
         "task": task_identity,
         "step_rewards": step_rewards,
         "package_version": __version__,

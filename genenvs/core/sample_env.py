@@ -19,6 +19,7 @@ from gymnasium import spaces
 from genenvs.core.episodes import TokenEpisodes
 from genenvs.core.errors import EpisodeOverError, InvalidActionError
 from genenvs.core.provenance import provenance_record
+from genenvs.core.rescoring import TaskRecordScoring
 from genenvs.core.task import Context, TokenTask
 from genenvs.rewards.step import StepScorer
 
@@ -76,7 +77,7 @@ def run_samples(episodes: TokenEpisodes, token_rows: list[np.ndarray | None]) ->
     return returns, infos
 
 
-class SampleEnv(gym.Env):
+class SampleEnv(TaskRecordScoring, gym.Env):
     """One-step environment: observe the context, act with a whole sample, get its reward.
 
     * **Action**: ``MultiDiscrete([V + 1] * max_length)`` token ids (the sample ends at
@@ -156,7 +157,10 @@ class SampleEnv(gym.Env):
     @property
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
-        return provenance_record(env_id, "sample", self._env_kwargs, self.task.identity(), [s.identity() for s in self._episodes.step_scorers])
+        return provenance_record(
+            env_id, "sample", self._env_kwargs, self.task.identity(), [s.identity() for s in self._episodes.step_scorers],
+            self.task.non_scoring_kwargs,
+        )
 
 
 def action_to_ids(task: TokenTask, action_type: str, action: Any, context: Context) -> np.ndarray | None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
+from genenvs.core.rescoring import from_json, to_json
 from genenvs.core.vocab import Vocabulary
 from genenvs.rewards.base import SampleBatch, Scorer, ScoreResult
 
@@ -57,6 +58,10 @@ class TokenTask(ABC):
     accepts_text: bool = False
     #: Whether :meth:`action_mask` restricts more than the minimum length.
     has_grammar_mask: bool = False
+    #: Keyword arguments of the task's builder that change only what an episode shows
+    #: (e.g. a rendering in ``info``), never dynamics or scores. They are left out of the
+    #: provenance hash, so turning them on or off does not split the leaderboard.
+    non_scoring_kwargs: frozenset[str] = frozenset()
 
     # ---------------------------------------------------------------- problem instances
     def sample_context(self, rng: np.random.Generator) -> Context:
@@ -78,6 +83,22 @@ class TokenTask(ABC):
     def canonical(self, sample: Any) -> Any:
         """Key under which scores are cached and oracle calls counted (e.g. canonical SMILES)."""
         return sample
+
+    # ---------------------------------------------------------------- stored contexts
+    def context_to_json(self, context: Context) -> Any:
+        """The context as JSON data, stored with each sample so it can be scored again.
+
+        The default stores the whole :class:`Context` (``genenvs.core.rescoring.to_json``);
+        a task whose instances come from a fixed set may store just an id instead.
+        """
+        return to_json(context)
+
+    def context_from_json(self, data: Any) -> Context:
+        """The inverse of :meth:`context_to_json`."""
+        context = from_json(data)
+        if not isinstance(context, Context):
+            raise ValueError(f"a stored context must decode to a Context, got {type(context).__name__}")
+        return context
 
     # ---------------------------------------------------------------- constraints
     def action_mask(self, tokens: np.ndarray, lengths: np.ndarray, contexts: list[Context]) -> np.ndarray | None:
@@ -111,6 +132,10 @@ class TokenTask(ABC):
     #: Whether ``Context.observation`` is a padded id array in the task's own vocabulary
     #: (a prompt) that a policy can read as a prefix, rather than a feature array.
     context_is_prefix: bool = False
+
+    #: For a ``Dict`` context: the field holding the prompt (``Context.prefix`` padded with
+    #: ``pad_id``) that policies and reference LMs read as a prefix; other fields are features.
+    prompt_field: str | None = None
 
     def data_checksums(self) -> dict[str, str]:
         """Checksums of the data and models the task reads (shipped files)."""

@@ -12,11 +12,12 @@ from gymnasium import spaces
 from genenvs.core.episodes import TokenEpisodes, token_observation_space
 from genenvs.core.errors import EpisodeOverError, InvalidActionError
 from genenvs.core.provenance import provenance_record
+from genenvs.core.rescoring import TaskRecordScoring
 from genenvs.core.task import Context, TokenTask
 from genenvs.rewards.step import StepScorer
 
 
-class TokenEnv(gym.Env):
+class TokenEnv(TaskRecordScoring, gym.Env):
     """Generate a sample token by token.
 
     * **Action**: ``Discrete(V)``, the next token id; id 0 is ``<end>``.
@@ -29,7 +30,9 @@ class TokenEnv(gym.Env):
       (the sample is then invalid and gets the scorer's ``invalid_score``; pass
       ``on_invalid_action="raise"`` to get an exception instead).
     * **Info**: ``action_mask`` at every step; at the end ``sample``, ``valid``,
-      ``score``, ``reward_components`` (each summed term by name) and domain extras.
+      ``score``, ``reward_components`` (each summed term by name), ``sample_record``
+      (JSON text that :meth:`score_records` scores again; see ``genenvs.core.rescoring``)
+      and domain extras.
     """
 
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
@@ -112,5 +115,6 @@ class TokenEnv(gym.Env):
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(
-            env_id, "token", self._env_kwargs, self.task.identity(), [s.identity() for s in self._episodes.step_scorers]
+            env_id, "token", self._env_kwargs, self.task.identity(), [s.identity() for s in self._episodes.step_scorers],
+            self.task.non_scoring_kwargs,
         )

@@ -10,6 +10,7 @@ same seeds and actions, which the test suite checks).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from gymnasium.vector.utils import batch_space
 from genenvs.core.episodes import TokenEpisodes, token_observation_space
 from genenvs.core.errors import InvalidActionError
 from genenvs.core.provenance import provenance_record
+from genenvs.core.rescoring import TaskRecordScoring
 from genenvs.core.sample_env import action_to_ids, run_samples, sample_action_space, sample_observation_space
 from genenvs.core.task import TokenTask
 from genenvs.rewards.step import StepScorer
@@ -41,7 +43,63 @@ def parse_autoreset(mode: Any) -> AutoresetMode:
     return mode_enum
 
 
-class _BatchedBase(VectorEnv):
+def _info_array(value: Any, num_envs: int) -> np.ndarray:
+    """The batched array ``VectorEnv._add_info`` starts for an info value (same dtype rules)."""
+    if type(value) in (int, float, bool) or issubclass(type(value), np.number):
+        return np.zeros(num_envs, dtype=type(value))
+    if isinstance(value, np.ndarray):
+        return np.zeros((num_envs, *value.shape), dtype=value.dtype)
+    return np.full(num_envs, fill_value=None, dtype=object)
+
+
+def merge_infos(infos: dict[str, Any], per_row: dict[int, dict[str, Any]], num_envs: int) -> dict[str, Any]:
+    """Add the info of each row in ``per_row`` to the batched ``infos``, as Gymnasium does.
+
+    The result equals calling ``VectorEnv._add_info`` row by row in row order (same keys,
+    key order, dtypes and ``_key`` masks), but each key is written once for all rows that
+    carry it: ``_add_info`` allocates arrays per key *and row*, which dominates a step on
+    which hundreds of episodes end.
+    """
+    # Rows whose infos have the same keys (nearly all) are gathered key by key in one go.
+    # Going through the groups in order of their first row visits keys in the order of
+    # their first appearance, the order _add_info inserts them in.
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for row in sorted(per_row):
+        groups.setdefault(tuple(per_row[row]), []).append(row)
+    columns: dict[str, tuple[list[int], list[Any]]] = {}
+    for keys, group in groups.items():
+        group_infos = [per_row[row] for row in group]
+        for key in keys:
+            values = [info[key] for info in group_infos]
+            if key in columns:
+                columns[key][0].extend(group)
+                columns[key][1].extend(values)
+            else:
+                columns[key] = (list(group), values)
+    for key, (rows, values) in columns.items():
+        dicts = 0 if key == "final_obs" else sum(map(isinstance, values, itertools.repeat(dict)))
+        if 0 < dicts < len(values):
+            raise TypeError(f"info[{key!r}] is a dict in some envs and not in others; vector envs cannot batch it")
+        if dicts:
+            array = merge_infos(infos.get(key, {}), dict(zip(rows, values)), num_envs)
+        else:
+            array = infos.get(key)
+            if array is None:
+                array = np.full(num_envs, fill_value=None, dtype=object) if key == "final_obs" else _info_array(values[0], num_envs)
+            if array.dtype == object:
+                for row, value in zip(rows, values):
+                    array[row] = value
+            else:
+                array[rows] = values
+        mask = infos.get(f"_{key}")
+        if mask is None:
+            mask = np.zeros(num_envs, dtype=bool)
+        mask[rows] = True
+        infos[key], infos[f"_{key}"] = array, mask
+    return infos
+
+
+class _BatchedBase(TaskRecordScoring, VectorEnv):
     """Seeding and info plumbing shared by the token and sample vector envs."""
 
     def _seed_rngs(self, seed: int | Sequence[int | None] | None) -> None:
@@ -57,14 +115,17 @@ class _BatchedBase(VectorEnv):
             self._rngs = [seeding.np_random(s)[0] for s in seeds]
 
     def _collect_infos(self, infos: dict[str, Any], per_row: dict[int, dict]) -> dict[str, Any]:
-        for row, info in sorted(per_row.items()):
-            infos = self._add_info(infos, info, row)
-        return infos
+        return merge_infos(infos, per_row, self.num_envs)
 
     @property
     def contexts(self) -> list:
         """The current episode's :class:`~genenvs.core.task.Context` of every env."""
         return list(self._episodes.contexts)
+
+    @property
+    def step_scorers(self) -> list[StepScorer]:
+        """The per-token reward terms, in the order their rewards are summed."""
+        return list(self._episodes.step_scorers)
 
     def _reset_all(self, options: dict[str, Any] | None) -> None:
         """Start every env anew; ``options["contexts"]`` poses chosen problem instances."""
@@ -78,7 +139,8 @@ class _BatchedBase(VectorEnv):
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(
-            env_id, self._granularity, self._env_kwargs, self.task.identity(), [s.identity() for s in self._episodes.step_scorers]
+            env_id, self._granularity, self._env_kwargs, self.task.identity(), [s.identity() for s in self._episodes.step_scorers],
+            self.task.non_scoring_kwargs,
         )
 
 
@@ -140,8 +202,8 @@ class TokenVectorEnv(_BatchedBase):
             rows = np.flatnonzero(finished)
             final_obs = {r: ep.row_observation(r) for r in rows}
             ep.reset_rows(rows, [self._rngs[r] for r in rows])
-            for r in rows:
-                infos = self._add_info(infos, {"final_obs": final_obs[r], "final_info": final_infos.pop(int(r))}, int(r))
+            finals = {int(r): {"final_obs": final_obs[r], "final_info": final_infos.pop(int(r))} for r in rows}
+            infos = merge_infos(infos, finals, self.num_envs)
             self._needs_reset[:] = False
         else:
             self._needs_reset = finished.copy()
@@ -229,8 +291,8 @@ class SampleVectorEnv(_BatchedBase):
             rows = np.flatnonzero(finished)
             final_obs = self._observation()
             ep.reset_rows(rows, [self._rngs[r] for r in rows])
-            for r in rows:
-                infos = self._add_info(infos, {"final_obs": _index(final_obs, r), "final_info": final_infos.pop(int(r))}, int(r))
+            finals = {int(r): {"final_obs": _index(final_obs, r), "final_info": final_infos.pop(int(r))} for r in rows}
+            infos = merge_infos(infos, finals, self.num_envs)
             self._needs_reset[:] = False
         else:
             self._needs_reset = finished

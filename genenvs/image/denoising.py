@@ -26,10 +26,11 @@ import torch
 from gymnasium import spaces
 
 from genenvs.core.errors import InvalidActionError
+from genenvs.core.rescoring import RECORD_KEY, check_rescorable, decode_array, dumps_record, encode_array
 from genenvs.image.diffusion import DDIMPolicy
 from genenvs.image.digits import NUM_CLASSES, checked_index
 from genenvs.image.render import ascii_art, to_rgb
-from genenvs.rewards.base import SampleBatch, Scorer
+from genenvs.rewards.base import SampleBatch, Scorer, ScoreResult
 
 #: Pixel values of x_t are kept within +-PIXEL_BOUND (x_T ~ N(0, I) is clipped there; a
 #: pretrained sample exceeds 8 standard deviations with probability ~1e-15 per pixel).
@@ -169,9 +170,21 @@ class DenoisingEpisodes:
                 "score": float(result.scores[k]),
                 "reward_components": components,
                 "label": int(self.labels[row]),
+                RECORD_KEY: dumps_record({"image": encode_array(samples[k]), "label": int(self.labels[row])}),
             }
             self.last_score[row] = float(result.scores[k])
         return infos
+
+    def score_records(self, records: list[dict[str, Any]]) -> ScoreResult:
+        """Score stored ``{"image", "label"}`` records (final images in [0, 1]) with this engine's reward."""
+        check_rescorable(self.scorer, "this ImageGen-v0")
+        shape = (self.size, self.size)
+        samples = [decode_array(r["image"]).astype(np.float32) for r in records]
+        for i, image in enumerate(samples):
+            if image.shape != shape or not (np.isfinite(image).all() and 0.0 <= image.min() and image.max() <= 1.0):
+                raise ValueError(f"record {i}: an ImageGen-v0 sample is a {shape} image with pixels in [0, 1], got shape {image.shape}, pixels in [{image.min():.3g}, {image.max():.3g}]")
+        labels = [checked_index(r["label"], NUM_CLASSES, "label (the requested digit)") for r in records]
+        return self.scorer(SampleBatch(samples=samples, contexts=labels, valid=np.ones(len(records), dtype=bool)))
 
     # ---------------------------------------------------------------- views
     def observation(self) -> dict[str, np.ndarray]:

@@ -58,7 +58,7 @@ class NoiseSchedule:
 def timestep_features(t: torch.Tensor, dim: int) -> torch.Tensor:
     """Sinusoidal features of the (integer) timestep, as in the Transformer and DDPM."""
     half = dim // 2
-    freqs = torch.exp(-math.log(10_000.0) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(10_000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     angles = t.float()[:, None] * freqs[None]
     return torch.cat([angles.sin(), angles.cos()], dim=1)
 

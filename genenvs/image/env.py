@@ -18,7 +18,7 @@ from genenvs.core.provenance import provenance_record
 from genenvs.image.denoising import DenoisingEpisodes
 from genenvs.image.digits import digits_checksum
 from genenvs.image.painting import PaintingEpisodes
-from genenvs.rewards.base import Scorer
+from genenvs.rewards.base import Scorer, ScoreResult
 
 DEFAULT_NUM_STEPS = 20
 
@@ -92,6 +92,10 @@ class _EngineEnv(gym.Env):
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(env_id, "step", self._env_kwargs, self.engine.identity(self._data), self.engine.step_reward_identities(self._data))
 
+    def score_records(self, records: list[dict[str, Any]]) -> ScoreResult:
+        """Score parsed ``info["sample_record"]`` records as this environment scored them."""
+        return self.engine.score_records(records)
+
 
 class ImageGenEnv(_EngineEnv):
     """Denoise pure noise into a requested digit, one DDIM step per action (DDPO's MDP).
@@ -109,7 +113,8 @@ class ImageGenEnv(_EngineEnv):
     * **Info**: while the episode runs, ``pretrained_mean`` float32 ``(1, 16, 16)`` and
       ``pretrained_std`` (float) of the shipped DDPM's Gaussian over the next image; at
       the end ``sample`` (float32 ``(16, 16)`` in [0, 1]), ``valid``, ``score``,
-      ``reward_components``, ``label``.
+      ``reward_components``, ``label``, ``sample_record`` (the image and the digit as
+      JSON text, which :meth:`score_records` scores again).
     * **Episode**: exactly ``num_steps`` steps (default 20, DDIM with ``eta`` = 1).
     * ``reset(options={"label": c})`` requests digit ``c`` instead of a random one.
     """
@@ -140,7 +145,8 @@ class StrokeGenEnv(_EngineEnv):
       ``log D(canvas, target)`` of an online conditional discriminator (SPIRAL).
     * **Info** at the end: ``sample`` (the canvas, float32 ``(S, S)``), ``valid``,
       ``score``, ``reward_components``, ``mse``, ``relative_l2``, ``target_index``,
-      ``target_label``.
+      ``target_label``, ``sample_record`` (the strokes and the target index as JSON text,
+      which :meth:`score_records` replays and scores again).
     * **Episode**: exactly ``max_steps`` steps (default 10). Targets are drawn from the
       ``split`` (``"train"``, ``"test"`` or ``"all"``) of scikit-learn's digits upsampled to
       ``canvas_size``; ``reset(options={"target_index": i})`` picks one.

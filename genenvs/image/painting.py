@@ -22,11 +22,12 @@ import torch
 from gymnasium import spaces
 
 from genenvs.core.errors import InvalidActionError
+from genenvs.core.rescoring import RECORD_KEY, NotRescorableError, decode_array, dumps_record, encode_array, result_of_final_infos
 from genenvs.image.digits import checked_index, digit_images
 from genenvs.image.render import ascii_art, side_by_side
 from genenvs.image.rewards import new_image_critic
 from genenvs.image.strokes import MAX_RADIUS, PARAMS_PER_STROKE, SEGMENTS, render_strokes
-from genenvs.rewards.base import SampleBatch, Scorer
+from genenvs.rewards.base import SampleBatch, Scorer, ScoreResult
 from genenvs.rewards.discriminator import DiscriminatorReward
 
 PAINT_REWARDS = ("l2", "discriminator")
@@ -69,6 +70,8 @@ class PaintingEpisodes:
         self.target = torch.zeros(self.n, self.size, self.size)
         self.target_index = np.zeros(self.n, dtype=np.int64)
         self.steps = np.zeros(self.n, dtype=np.int64)
+        #: every bundle of strokes painted this episode, kept for the episode's record
+        self.strokes = np.zeros((self.n, self.max_steps, self.strokes_per_step * PARAMS_PER_STROKE), dtype=np.float32)
         self.d0 = np.ones(self.n)
         self.d = np.ones(self.n)
         self.done = np.ones(self.n, dtype=bool)
@@ -99,6 +102,7 @@ class PaintingEpisodes:
         idx = torch.as_tensor(rows)
         self.target[idx] = self.targets_pool[torch.as_tensor(self.target_index[rows])]
         self.canvas[idx] = 0.0
+        self.strokes[rows] = 0.0
         self.steps[rows] = 0
         self.d0[rows] = np.maximum(self.mse(rows), 1e-8)
         self.d[rows] = self.d0[rows]
@@ -109,6 +113,7 @@ class PaintingEpisodes:
     def step(self, actions: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, Any]]]:
         rows = np.flatnonzero(active)
         strokes = self.validate(np.asarray(actions), rows)
+        self.strokes[rows, self.steps[rows]] = strokes.flatten(1).numpy()
         idx = torch.as_tensor(rows)
         self.canvas[idx] = render_strokes(self.canvas[idx], strokes)
         d_new = self.mse(rows)
@@ -157,9 +162,29 @@ class PaintingEpisodes:
                 "relative_l2": float(relative[k]),
                 "target_index": int(self.target_index[row]),
                 "target_label": int(self.target_labels[self.target_index[row]]),
+                RECORD_KEY: dumps_record({"strokes": encode_array(self.strokes[row]), "target_index": int(self.target_index[row])}),
             }
             self.last_score[row] = float(scores[k])
         return infos
+
+    def score_records(self, records: list[dict[str, Any]]) -> ScoreResult:
+        """Score stored ``{"strokes", "target_index"}`` records by painting them again on blank canvases.
+
+        Replaying the strokes (not reading a stored canvas) also shows the canvas was paintable.
+        """
+        if self.scorer is not None:
+            raise NotRescorableError("StrokeGen-v0 with reward='discriminator' scores with a discriminator trained online; a stored canvas's score depends on that training state")
+        n, shape = len(records), self.strokes.shape[1:]
+        strokes = np.stack([decode_array(r["strokes"]) for r in records]) if n else np.zeros((0, *shape), dtype=np.float32)
+        if strokes.shape[1:] != shape:
+            raise ValueError(f"StrokeGen-v0 records hold {shape} stroke parameters per episode ({self.max_steps} steps), got {strokes.shape[1:]}")
+        replay = PaintingEpisodes(n, self.size, self.max_steps, self.strokes_per_step, self.split, self.reward)
+        replay.reset_rows(np.arange(n), [np.random.default_rng(0)] * n, [r["target_index"] for r in records])
+        active = np.ones(n, dtype=bool)
+        infos: dict[int, dict[str, Any]] = {}
+        for t in range(self.max_steps):
+            infos.update(replay.step(strokes[:, t], active)[2])
+        return result_of_final_infos([infos[i] for i in range(n)])
 
     # ---------------------------------------------------------------- views
     def observation(self) -> dict[str, np.ndarray]:

@@ -20,7 +20,7 @@ from gymnasium.vector.utils import batch_space
 from genenvs.core.provenance import provenance_record
 from genenvs.core.vector_env import parse_autoreset
 from genenvs.image.env import DEFAULT_NUM_STEPS, build_denoising, build_painting
-from genenvs.rewards.base import Scorer
+from genenvs.rewards.base import Scorer, ScoreResult
 
 
 class _EngineVectorEnv(VectorEnv):
@@ -103,6 +103,10 @@ class _EngineVectorEnv(VectorEnv):
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(env_id, "step", self._env_kwargs, self.engine.identity(self._data), self.engine.step_reward_identities(self._data))
+
+    def score_records(self, records: list[dict[str, Any]]) -> ScoreResult:
+        """Score parsed ``info["sample_record"]`` records as this environment scored them."""
+        return self.engine.score_records(records)
 
 
 def _tile(panels: list[np.ndarray], ncols: int, gap: int = 2) -> np.ndarray:

@@ -17,13 +17,16 @@ from typing import Any
 
 from genenvs.core.factory import entry_points
 from genenvs.molecule.tasks import DEFAULT_MAX_HEAVY_ATOMS, MoleculeTask
-from genenvs.rewards.kl_control import KLControl
 
 
 def _builder(kind: str):
     def build(objective: str = "qed", max_heavy_atoms: int | None = DEFAULT_MAX_HEAVY_ATOMS, kl_coef: float = 0.0, objective_kwargs: dict[str, Any] | None = None):
         task = MoleculeTask(kind, objective, max_heavy_atoms, objective_kwargs)
-        step_scorers = [KLControl.from_file(task.reference_model_path(), beta=kl_coef)] if kl_coef else []
+        step_scorers = []
+        if kl_coef:
+            from genenvs.rewards.kl_control import KLControl  # torch, only when the prior is used
+
+            step_scorers.append(KLControl.from_file(task.reference_model_path(), beta=kl_coef))
         return task, step_scorers
 
     build.__doc__ = __doc__

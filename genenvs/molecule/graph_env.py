@@ -22,13 +22,14 @@ from rdkit import Chem
 
 from genenvs.core.errors import EpisodeOverError, InvalidActionError
 from genenvs.core.provenance import provenance_record
+from genenvs.core.rescoring import RECORD_KEY, dumps_record
 from genenvs.molecule import fingerprints
 from genenvs.molecule.properties import mol_from_smiles
 from genenvs.molecule.graph_actions import Edit, EditRules, valid_edits
 from genenvs.molecule.objectives import make_scorer
 from genenvs.molecule.render import draw_molecule
 from genenvs.molecule.tasks import DEFAULT_MAX_HEAVY_ATOMS
-from genenvs.rewards.base import SampleBatch
+from genenvs.rewards.base import SampleBatch, ScoreResult
 from genenvs.rewards.cache import CachedScorer
 
 #: Episode lengths of the paper: 40 steps from scratch, 20 when improving a given molecule.
@@ -81,7 +82,9 @@ class MolGraphEnv(gym.Env):
     * **Info** at every step: ``sample`` (SMILES), ``valid``, ``score`` (the objective of
       the current molecule), ``discount``, ``reward_components``, ``score_components`` (the
       objective's named terms, e.g. similarity), ``edit``, ``invalid_action``,
-      ``num_valid_actions``, ``truncated_actions``, ``action_mask`` (bool).
+      ``num_valid_actions``, ``truncated_actions``, ``action_mask`` (bool); at the last
+      step also ``sample_record`` (the final SMILES as JSON text, which
+      :meth:`score_records` scores again).
 
     Args:
         objective: any name from :func:`genenvs.molecule.list_objectives` (default QED).
@@ -236,8 +239,10 @@ class MolGraphEnv(gym.Env):
             "truncated_actions": self._candidates.truncated,
             "action_mask": self.action_masks(),
         }
-        self._last_info = info
         terminated = self._steps >= self.max_steps
+        if terminated:
+            info[RECORD_KEY] = dumps_record({"smiles": new_smiles})
+        self._last_info = info
         return self._observation(), reward, terminated, False, dict(info)
 
     def render(self):
@@ -273,6 +278,11 @@ class MolGraphEnv(gym.Env):
     def provenance(self) -> dict[str, Any]:
         env_id = self.spec.id if self.spec is not None else None
         return provenance_record(env_id, "graph", self._config(), self._identity(), [])
+
+    def score_records(self, records: list[dict[str, Any]]) -> ScoreResult:
+        """Score stored ``{"smiles"}`` records (final molecules) with the objective, as :meth:`step` does."""
+        smiles = [r["smiles"] for r in records]
+        return self.scorer(SampleBatch(samples=smiles, valid=np.array([bool(s) for s in smiles], dtype=bool)))
 
     def _config(self) -> dict[str, Any]:
         return {

@@ -68,9 +68,12 @@ def qed(mol: Chem.Mol) -> float:
     """Quantitative estimate of drug-likeness (Bickerton et al., 2012), in [0, 1].
 
     RDKit's implementation with the paper's default weights; the best known value over
-    real molecules is about 0.948.
+    real molecules is about 0.948. RDKit's warnings (e.g. about a lone hydrogen atom,
+    common in generated samples) are silenced for the call: writing them costs more
+    than the score.
     """
-    return float(QED.qed(mol))
+    with rdBase.BlockLogs():
+        return float(QED.qed(mol))
 
 
 def sa(mol: Chem.Mol) -> float:

@@ -7,26 +7,36 @@ within the heavy-atom cap (38 by default, the ZINC250k cap used by GCPN).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import selfies as sf
+from rdkit import Chem
 
 from genenvs.core.task import Context, TokenTask
-from genenvs.molecule.properties import canonical_smiles, mol_from_smiles
+from genenvs.molecule.properties import mol_from_smiles
 from genenvs.molecule.vocab import DATA, load_vocab, tokenize_selfies, tokenize_smiles
 from genenvs.rewards.base import SampleBatch, Scorer, ScoreResult
 from genenvs.rewards.cache import CachedScorer
 
 DEFAULT_MAX_HEAVY_ATOMS = 38
+#: Entries of a task's memo of decoded SMILES (a few MB at most).
+DECODE_MEMO_SIZE = 1 << 16
 
 
 class HeavyAtomCap(Scorer):
-    """Marks molecules above ``max_heavy_atoms`` invalid, then defers to the objective."""
+    """Marks molecules above ``max_heavy_atoms`` invalid, then defers to the objective.
 
-    def __init__(self, objective: Scorer, max_heavy_atoms: int | None) -> None:
+    ``count`` gives the heavy atoms of a SMILES (default: parse it); a task passes the
+    counts it noted while decoding, so that the cap does not parse every molecule again.
+    """
+
+    def __init__(self, objective: Scorer, max_heavy_atoms: int | None, count: Callable[[str], int] | None = None) -> None:
         self.objective = objective
         self.max_heavy_atoms = max_heavy_atoms
+        self.count = count or _heavy_atoms
         self.name = objective.name
         self.version = objective.version
         self.invalid_score = objective.invalid_score
@@ -37,7 +47,7 @@ class HeavyAtomCap(Scorer):
     def score(self, batch: SampleBatch) -> ScoreResult:
         if self.max_heavy_atoms is not None:
             too_big = np.fromiter(
-                (bool(v) and _heavy_atoms(s) > self.max_heavy_atoms for s, v in zip(batch.samples, batch.valid)), dtype=bool, count=len(batch)
+                (bool(v) and self.count(s) > self.max_heavy_atoms for s, v in zip(batch.samples, batch.valid)), dtype=bool, count=len(batch)
             )
             if too_big.any():
                 batch = SampleBatch(batch.samples, batch.tokens, batch.lengths, batch.contexts, batch.valid & ~too_big)
@@ -47,6 +57,12 @@ class HeavyAtomCap(Scorer):
 def _heavy_atoms(smiles: str) -> int:
     mol = mol_from_smiles(smiles)
     return 0 if mol is None else mol.GetNumHeavyAtoms()
+
+
+def _canonical_and_size(smiles: str) -> tuple[str | None, int]:
+    """RDKit canonical SMILES (``None`` if it does not parse) and heavy-atom count of ``smiles``."""
+    mol = mol_from_smiles(smiles)
+    return (None, 0) if mol is None else (Chem.MolToSmiles(mol), mol.GetNumHeavyAtoms())
 
 
 class MoleculeTask(TokenTask):
@@ -73,7 +89,13 @@ class MoleculeTask(TokenTask):
         self.objective = objective
         self.max_heavy_atoms = max_heavy_atoms
         self.objective_kwargs = dict(objective_kwargs or {})
-        base = HeavyAtomCap(make_scorer(objective, **self.objective_kwargs), max_heavy_atoms)
+        # Decoding parses every sample. Random and trained generators alike repeat raw
+        # SMILES often (more than half of random SELFIES episodes decode to a SMILES seen
+        # before), so the parse is memoised, and the heavy-atom count of each canonical
+        # SMILES is noted for the cap. Both are exact: same inputs, same RDKit calls.
+        self._parse = functools.lru_cache(maxsize=DECODE_MEMO_SIZE)(_canonical_and_size)
+        self._sizes: dict[str, int] = {}
+        base = HeavyAtomCap(make_scorer(objective, **self.objective_kwargs), max_heavy_atoms, count=self._heavy_atoms)
         self.scorer = CachedScorer(base, key=self.canonical)
 
     def params(self) -> dict[str, Any]:
@@ -106,8 +128,17 @@ class MoleculeTask(TokenTask):
                 smiles = sf.decoder(text) or ""
             except sf.DecoderError:
                 return text, False
-        canon = canonical_smiles(smiles)
-        return (canon, True) if canon is not None else (smiles, False)
+        canon, size = self._parse(smiles)
+        if canon is None:
+            return smiles, False
+        if len(self._sizes) >= DECODE_MEMO_SIZE:
+            self._sizes.clear()
+        self._sizes[canon] = size
+        return canon, True
+
+    def _heavy_atoms(self, smiles: str) -> int:
+        size = self._sizes.get(smiles)
+        return _heavy_atoms(smiles) if size is None else size
 
     def encode(self, sample: str, context: Context | None = None) -> np.ndarray:
         """Token ids of a SMILES string (converted to SELFIES for MolGen), plus ``<end>``."""

@@ -86,6 +86,7 @@ class TextGenTask(TokenTask):
     name = "textgen"
     version = "1"
     accepts_text = True
+    prompt_field = "prompt"
 
     def __init__(
         self,
@@ -151,6 +152,24 @@ class TextGenTask(TokenTask):
 
     def sample_context(self, rng: np.random.Generator) -> Context:
         return self.context_for(int(rng.integers(len(self.prompts))))
+
+    def context_to_json(self, context: Context) -> Any:
+        """A prompt of the set is stored as its index (cheap, and a stored index cannot invent a prompt)."""
+        index = self._prompt_index().get(id(context.payload))
+        return {"prompt_index": index} if index is not None else super().context_to_json(context)
+
+    def context_from_json(self, data: Any) -> Context:
+        if isinstance(data, dict) and set(data) == {"prompt_index"}:
+            index = data["prompt_index"]
+            if not (isinstance(index, int) and 0 <= index < len(self.prompts)):
+                raise ValueError(f"stored prompt_index {index!r} is not an index of this task's {len(self.prompts)} prompts")
+            return self.context_for(index)
+        return super().context_from_json(data)
+
+    def _prompt_index(self) -> dict[int, int]:
+        if getattr(self, "_index_of", None) is None:
+            self._index_of = {id(p): i for i, p in enumerate(self.prompts)}
+        return self._index_of
 
     # ------------------------------------------------------------------ decoding
     def decode(self, ids: np.ndarray, context: Context) -> tuple[str, bool]:

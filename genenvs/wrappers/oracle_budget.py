@@ -96,7 +96,7 @@ class BudgetTracker:
         return {"oracle_calls": self.calls, **self.top_means(), "auc_top10": self.auc_top_k(10)}
 
 
-def _sample_key(info: dict[str, Any]) -> Any:
+def sample_key(info: dict[str, Any]) -> Any:
     return info.get("canonical", info.get("sample"))
 
 
@@ -120,7 +120,7 @@ class OracleBudget(gym.Wrapper):
     def step(self, action):
         obs, reward, terminated, truncated, info = self.env.step(action)
         if "sample" in info:
-            new = bool(info.get("valid")) and self.tracker.record(_sample_key(info), info["score"])
+            new = bool(info.get("valid")) and self.tracker.record(sample_key(info), info["score"])
             info["new_oracle_call"] = new
             info["oracle_calls"] = self.tracker.calls
             if self.tracker.exhausted:
@@ -141,7 +141,7 @@ class OracleBudgetVector(gym.vector.VectorWrapper):
         finals = _final_infos(infos)
         for info in finals:
             if info.get("valid") and not self.tracker.exhausted:
-                self.tracker.record(_sample_key(info), info["score"])
+                self.tracker.record(sample_key(info), info["score"])
         infos["oracle_calls"] = np.full(self.num_envs, self.tracker.calls)
         infos["_oracle_calls"] = np.ones(self.num_envs, dtype=bool)
         return obs, rewards, terminated, truncated, infos

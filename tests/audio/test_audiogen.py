@@ -53,7 +53,7 @@ def test_episode_is_exactly_32_steps_and_end_is_masked():
 
 def test_reward_is_note_rnn_log_prob_plus_rules_over_c():
     c = 0.5
-    env = gym.make("AudioGen-v0", c=c)
+    env = gym.make("AudioGen-v0", c=c, render_audio=True)
     ids = env.unwrapped.encode(SCALE)
     total, rewards, info, term = play(env, ids)
     comps = info["reward_components"]
@@ -133,6 +133,18 @@ def test_render_modes_and_provenance():
     a = gym.make("AudioGen-v0").unwrapped.provenance
     b = gym.make("AudioGen-v0", c=1.0).unwrapped.provenance
     assert a["hash"] != b["hash"] and a["step_rewards"][0]["params"]["beta"] == 1.0
+
+
+def test_audio_is_opt_in_and_outside_the_provenance_hash():
+    ids = gym.make("AudioGen-v0").unwrapped.encode(SCALE)
+    assert "audio" not in play(gym.make("AudioGen-v0"), ids)[2]
+    display = {"render_audio": True, "sample_rate": 8000, "qpm": 120}
+    for granularity in ("token", "sample"):
+        plain = gym.make("AudioGen-v0", granularity=granularity).unwrapped.provenance
+        shown = gym.make("AudioGen-v0", granularity=granularity, **display).unwrapped.provenance
+        assert shown["hash"] == plain["hash"] and "render_audio" not in shown["kwargs"]
+    vec = gym.make_vec("AudioGen-v0", 2, vectorization_mode="vector_entry_point", **display)
+    assert vec.unwrapped.provenance["hash"] == gym.make_vec("AudioGen-v0", 2, vectorization_mode="vector_entry_point").unwrapped.provenance["hash"]
 
 
 def test_prior_prefers_corpus_melodies_to_random_ones():

@@ -9,7 +9,10 @@ A run folder holds::
     checkpoint.pt    final policy weights (when the algorithm has a policy)
     result.json      final metrics, the samples needed to re-score them, provenance
 
-``genenvs leaderboard submit`` builds leaderboard entries from such folders.
+``genenvs leaderboard submit`` builds leaderboard entries from such folders. Its main
+metric (``mean_score_last``, and ``validity_last``) summarises the *final batch*, which
+``result.json`` stores whole (:meth:`RunLogger.set_final_batch`) so that ``genenvs
+leaderboard verify`` can score it again.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +92,7 @@ class RunLogger:
         }
         (self.out / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
         self._writer = None
+        self.final_batch: list[dict[str, Any]] | None = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter
 
@@ -132,6 +137,21 @@ class RunLogger:
         plt.close(fig)
         return path
 
+    def set_final_batch(self, records: Sequence[str | None] | None, scores: Sequence[float], valid: Sequence[bool]) -> dict[str, float]:
+        """Keep the last batch of finished episodes whole; returns its ``mean_score_last`` and ``validity_last``.
+
+        ``records`` are the episodes' ``info["sample_record"]`` (JSON text with the sample and
+        its context). Reporting the metrics from the stored batch is what makes them
+        verifiable. An environment without records (registered outside genenvs) stores nothing.
+        """
+        scores = np.asarray(scores, dtype=np.float64)
+        valid = np.asarray(valid, dtype=bool)
+        if len(scores) == 0:
+            raise ValueError("the final batch is empty; train for at least one episode")
+        if records is not None and all(isinstance(r, str) for r in records) and len(records) == len(scores):
+            self.final_batch = [{"record": json.loads(r), "score": float(s), "valid": bool(v)} for r, s, v in zip(records, scores, valid)]
+        return {"mean_score_last": float(scores.mean()), "validity_last": float(valid.mean())}
+
     def finish(self, metrics: dict[str, Any], samples: list[Any], provenance: dict[str, Any], budget: dict[str, Any], x: str = "step", oracle_call_order: list[Any] | None = None) -> dict[str, Any]:
         """Write metrics.csv, curve.png and result.json; returns the result.
 
@@ -155,5 +175,7 @@ class RunLogger:
         }
         if oracle_call_order is not None:
             result["oracle_call_order"] = _plain(oracle_call_order)
+        if self.final_batch is not None:
+            result["final_batch"] = self.final_batch
         (self.out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
         return result

@@ -62,7 +62,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     for result in results:
         print(result.report(verbose=args.verbose))
         strict_fail = args.strict and result.not_rescorable
-        failed += (not result.passed) or bool(strict_fail)
+        main_fail = args.require_main_metric and not result.main_metric_verified
+        failed += (not result.passed) or bool(strict_fail) or main_fail
     print(f"{len(results) - failed} of {len(results)} entries verified")
     return 1 if failed else 0
 
@@ -102,6 +103,7 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction) -> argparse.A
     p = sub.add_parser("verify", help="re-score stored samples with the installed environment and compare")
     p.add_argument("entries", nargs="+", type=Path, metavar="ENTRY", help="entry files or folders")
     p.add_argument("--strict", action="store_true", help="also fail when some claimed values cannot be re-scored")
+    p.add_argument("--require-main-metric", action="store_true", help="also fail when the main metric is not recomputed for every seed")
     p.add_argument("-v", "--verbose", action="store_true", help="list every matching check, not only the main metric's")
     p.set_defaults(func=_cmd_verify)
 

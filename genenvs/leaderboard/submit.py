@@ -3,7 +3,8 @@
 A run folder is what ``python -m baselines.train`` writes (``config.json`` and
 ``result.json``; see ``baselines/common/run_logger.py``). Runs of one entry must be the
 same experiment with different seeds: same environment, algorithm, hyperparameters,
-budget, ``env_kwargs`` and environment provenance hash.
+budget, ``env_kwargs`` and environment provenance hash. The oracle-call order and the
+final batch of a run go to gzipped sibling files beside the entry.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from genenvs.leaderboard.entry import (
     MIN_BASELINE_SEEDS,
     ORACLE_UNIT,
     SCHEMA_VERSION,
+    SIBLING_FIELDS,
     LeaderboardError,
     aggregate_metrics,
     dumps,
@@ -83,10 +85,15 @@ def default_main_metric(unit: str, metrics: dict[str, Any]) -> str:
     return next(iter(metrics))
 
 
-def build_entry(run_dirs: list[str | Path], *, date: str | None = None, main_metric: str | None = None, higher_is_better: bool | None = None, notes: str | None = None) -> tuple[dict[str, Any], dict[int, list[Any]]]:
-    """The entry for ``run_dirs`` and, per seed, the oracle-call order to store beside it.
+def numeric_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics an entry keeps: numbers (NaN as ``null``); other values (e.g. a SMILES) stay in the run folder."""
+    return {k: v for k, v in plain(metrics).items() if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))}
 
-    Sibling references (``oracle_call_order``) are filled in by :func:`write_entry`.
+
+def build_entry(run_dirs: list[str | Path], *, date: str | None = None, main_metric: str | None = None, higher_is_better: bool | None = None, notes: str | None = None) -> tuple[dict[str, Any], dict[int, dict[str, list[Any]]]]:
+    """The entry for ``run_dirs`` and, per seed, the lists to store beside it (field -> list).
+
+    Sibling references (``oracle_call_order``, ``final_batch``) are filled in by :func:`write_entry`.
     """
     if not run_dirs:
         raise LeaderboardError("submit needs at least one run folder")
@@ -106,12 +113,11 @@ def build_entry(run_dirs: list[str | Path], *, date: str | None = None, main_met
 
     _, config0, result0 = runs[0]
     unit = result0["budget"]["unit"]
-    records, orders = [], {}
+    records, siblings = [], {}
     for run_dir, config, result in runs:
-        if unit == ORACLE_UNIT:
-            if result.get("oracle_call_order") is None:
-                raise LeaderboardError(f"{run_dir / 'result.json'}: field 'oracle_call_order' is missing; an oracle-budget entry needs it to re-score the AUC")
-            orders[result["seed"]] = result["oracle_call_order"]
+        if unit == ORACLE_UNIT and result.get("oracle_call_order") is None:
+            raise LeaderboardError(f"{run_dir / 'result.json'}: field 'oracle_call_order' is missing; an oracle-budget entry needs it to re-score the AUC")
+        siblings[result["seed"]] = {field: plain(result[field]) for field in SIBLING_FIELDS if result.get(field) is not None}
         records.append(
             {
                 "seed": result["seed"],
@@ -122,7 +128,7 @@ def build_entry(run_dirs: list[str | Path], *, date: str | None = None, main_met
                 "git_commit": config["git_commit"],
                 "wall_time_s": result["wall_time_s"],
                 "budget_used": result["budget"].get("used"),
-                "metrics": plain(result["metrics"]),
+                "metrics": numeric_metrics(result["metrics"]),
                 "samples": plain(result["samples"]),
                 "curve": curve_of(result),
             }
@@ -148,7 +154,7 @@ def build_entry(run_dirs: list[str | Path], *, date: str | None = None, main_met
     }
     if notes:
         entry["notes"] = notes
-    return entry, orders
+    return entry, siblings
 
 
 def default_entry_path(entry: dict[str, Any], root: str | Path = "leaderboard") -> Path:
@@ -156,18 +162,21 @@ def default_entry_path(entry: dict[str, Any], root: str | Path = "leaderboard") 
     return Path(root) / "results" / entry["env_id"] / f"{stem}.json"
 
 
-def write_entry(entry: dict[str, Any], orders: dict[int, list[Any]], path: str | Path, *, force: bool = False) -> Path:
-    """Write the entry and its gzipped sibling files (checksums recorded in the entry)."""
+def write_entry(entry: dict[str, Any], siblings: dict[int, dict[str, list[Any]]], path: str | Path, *, force: bool = False) -> Path:
+    """Write the entry and its gzipped sibling files (checksums recorded in the entry).
+
+    ``siblings`` maps a seed to its lists by run field (``oracle_call_order``, ``final_batch``).
+    """
     path = Path(path)
     if path.suffix != ".json":
         raise LeaderboardError(f"{path}: an entry file name must end in .json")
     text_before = path.read_text() if path.exists() else None
     blobs = {}
     for run in entry["runs"]:
-        if run["seed"] in orders:
-            name = sibling_name(path, run["seed"])
-            blobs[name] = gzip_json_bytes(orders[run["seed"]])
-            run["oracle_call_order"] = {"file": name, "sha256": hashlib.sha256(blobs[name]).hexdigest(), "count": len(orders[run["seed"]])}
+        for field, items in siblings.get(run["seed"], {}).items():
+            name = sibling_name(path, run["seed"], SIBLING_FIELDS[field])
+            blobs[name] = gzip_json_bytes(items)
+            run[field] = {"file": name, "sha256": hashlib.sha256(blobs[name]).hexdigest(), "count": len(items)}
     text = dumps(entry)
     if text_before is not None and text_before != text and not force:
         raise LeaderboardError(f"{path} already exists with other content; pass --force to replace it or --out to choose another file")
@@ -182,8 +191,8 @@ def submit(run_dirs: list[str | Path], out: str | Path | None = None, root: str 
     """Build, write and validate the entry of ``run_dirs``; returns its path."""
     from genenvs.leaderboard.validate import validate_file
 
-    entry, orders = build_entry(run_dirs, **options)
-    path = write_entry(entry, orders, out or default_entry_path(entry, root), force=force)
+    entry, siblings = build_entry(run_dirs, **options)
+    path = write_entry(entry, siblings, out or default_entry_path(entry, root), force=force)
     problems = validate_file(path)
     if problems:
         raise LeaderboardError("the written entry does not validate:\n" + "\n".join(problems))

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 
 from genenvs.core.provenance import provenance_hash
-from genenvs.leaderboard.entry import ORACLE_UNIT, LeaderboardError, aggregate_metrics, close, read_json, read_sibling, schema
+from genenvs.leaderboard.entry import ORACLE_UNIT, SIBLING_FIELDS, LeaderboardError, aggregate_metrics, close, final_batch_metrics, read_json, read_sibling, schema
 
 #: Longer values are described by their size in messages, not quoted.
 _MAX_QUOTE = 60
@@ -79,16 +79,36 @@ def load_entry(path: str | Path) -> dict[str, Any]:
 
 
 def sibling_problems(entry: dict[str, Any], path: str | Path) -> list[str]:
-    """Missing, corrupted or miscounted sibling files (each checked against its SHA-256)."""
+    """Missing, corrupted or miscounted sibling files (each checked against its SHA-256), malformed final batches."""
     problems = []
     for i, run in enumerate(entry["runs"]):
-        ref = run.get("oracle_call_order")
-        if ref is not None:
+        for field in SIBLING_FIELDS:
+            if run.get(field) is None:
+                continue
             try:
-                read_sibling(path, ref, f"runs[{i}].oracle_call_order")
+                items = read_sibling(path, run[field], f"runs[{i}].{field}")
             except LeaderboardError as exc:
                 problems.append(str(exc).removeprefix(f"{path}: "))
+                continue
+            bad = _first_malformed(items) if field == "final_batch" else None
+            if bad is not None:
+                problems.append(f"field 'runs[{i}].final_batch': item {bad} of {run[field]['file']} is not an object with 'record' (object), 'score' (number) and 'valid' (bool)")
     return problems
+
+
+def _first_malformed(items: list[Any]) -> int | None:
+    """Index of the first final-batch item that is not ``{"record": {...}, "score": number or null, "valid": bool}``."""
+    for k, item in enumerate(items):
+        score = item.get("score") if isinstance(item, dict) else None
+        if not (isinstance(item, dict) and isinstance(item.get("record"), dict) and isinstance(item.get("valid"), bool) and (score is None or isinstance(score, (int, float)))):
+            return k
+    return None
+
+
+def read_final_batch(entry_path: str | Path, run: dict[str, Any], i: int) -> list[dict[str, Any]]:
+    """The run's stored final batch (items ``{"record", "score", "valid"}``), checked; [] when it has none."""
+    ref = run.get("final_batch")
+    return [] if ref is None else read_sibling(entry_path, ref, f"runs[{i}].final_batch")
 
 
 def consistency_problems(entry: dict[str, Any], path: str | Path) -> list[str]:
@@ -116,10 +136,28 @@ def consistency_problems(entry: dict[str, Any], path: str | Path) -> list[str]:
         calls = run["metrics"].get("oracle_calls")
         if ref is not None and calls is not None and calls != ref["count"]:
             problems.append(f"field 'runs[{i}].metrics.oracle_calls': {calls} but oracle_call_order lists {ref['count']} calls")
+    problems.extend(final_batch_problems(entry, path))
     problems.extend(aggregate_problems(entry))
     main = entry["main_metric"]["name"]
     if main not in entry["aggregate"]:
         problems.append(f"field 'main_metric.name': {main!r} has no aggregate (aggregated: {sorted(entry['aggregate'])})")
+    return problems
+
+
+def final_batch_problems(entry: dict[str, Any], path: str | Path) -> list[str]:
+    """Where ``mean_score_last`` / ``validity_last`` are not the means of the stored final batch."""
+    problems = []
+    for i, run in enumerate(entry["runs"]):
+        try:
+            items = read_final_batch(path, run, i)
+        except LeaderboardError:
+            continue  # reported by sibling_problems
+        if _first_malformed(items) is not None:
+            continue  # reported by sibling_problems
+        stored = final_batch_metrics([item["score"] for item in items], [item["valid"] for item in items])
+        for name, value in stored.items():
+            if name in run["metrics"] and not close(run["metrics"][name], value):
+                problems.append(f"field 'runs[{i}].metrics.{name}': claimed {_fmt(run['metrics'][name])}, but the stored final batch gives {_fmt(value)}")
     return problems
 
 

@@ -6,14 +6,22 @@ Steps, each of which can stop the verification with a reason:
 2. the installed environment has the entry's provenance hash; otherwise the entry was
    scored by another version of the environment and the differing fields are named
    (:func:`genenvs.core.provenance.diff_provenance`);
-3. every stored sample is re-scored with the environment's own scorer; for oracle-budget
-   runs every oracle call is re-scored in its recorded order and PMO's top-k means and AUC
-   are recomputed with :class:`genenvs.wrappers.BudgetTracker`;
+3. stored samples are scored again by the environment:
+
+   * the *final batch* (the episodes ``mean_score_last`` and ``validity_last`` summarise),
+     stored as the environments' own records with their contexts, through
+     ``env.unwrapped.score_records`` (:mod:`genenvs.core.rescoring`); this works for every
+     environment, token-level or not, conditional or not;
+   * the top samples and, for oracle-budget runs, every oracle call in its recorded order
+     (PMO's top-k means and AUC recomputed with :class:`genenvs.wrappers.BudgetTracker`),
+     stored as decoded samples, through the task of an unconditional token-level env;
+
 4. claimed and recomputed values are compared, per seed and aggregated.
 
-Metrics that cannot be recomputed from stored samples (statistics of the last training
-batch, samples of a conditional task stored without their problem instance, samples of
-non-token environments) are listed as *not re-scorable*; they never count as verified.
+Values that cannot be recomputed (a training loss, the top samples of a conditional or
+non-token environment, the final batch of an entry written before final batches were
+stored, scores of a discriminator trained online) are listed as *not re-scorable*, with
+the reason; they never count as verified.
 """
 
 from __future__ import annotations
@@ -27,13 +35,21 @@ from typing import Any
 import numpy as np
 
 from genenvs.core.provenance import diff_provenance
-from genenvs.leaderboard.entry import LeaderboardError, close, read_sibling, summarize
-from genenvs.leaderboard.validate import consistency_problems, load_entry, sibling_problems
+from genenvs.core.rescoring import NotRescorableError, check_rescorable
+from genenvs.leaderboard.entry import LeaderboardError, close, final_batch_metrics, read_sibling, summarize
+from genenvs.leaderboard.validate import consistency_problems, load_entry, read_final_batch, sibling_problems
+from genenvs.rewards.base import ScoreResult
 
 OK, MISMATCH, NOT_RESCORABLE = "ok", "MISMATCH", "not re-scorable"
+#: PMO's metrics, recomputed from the stored oracle-call order.
+ORACLE_METRICS = ("oracle_calls", "top1", "top10", "top100", "auc_top10")
+#: The metrics a stored final batch defines (``genenvs.leaderboard.entry.final_batch_metrics``).
+FINAL_BATCH_METRICS = ("mean_score_last", "validity_last")
 
 #: Re-scores a list of stored samples (or oracle-call keys) with the environment's scorer.
 Rescorer = Callable[[list[Any]], np.ndarray]
+#: ``env.unwrapped.score_records``: scores stored final-batch records (``genenvs.core.rescoring``).
+RecordScorer = Callable[[list[dict[str, Any]]], ScoreResult]
 
 
 @dataclasses.dataclass
@@ -77,6 +93,12 @@ class Verification:
     def passed(self) -> bool:
         return self.refused is None and not self.mismatches
 
+    @property
+    def main_metric_verified(self) -> bool:
+        """Whether the entry passed and every seed's value of the main metric was recomputed."""
+        values = [c for c in self.checks if c.metric == self.main_metric and c.subject.startswith("seed ")]
+        return self.passed and bool(values) and all(c.status == OK for c in values)
+
     def report(self, verbose: bool = False) -> str:
         """Readable report: every mismatch; matching checks of the main metric (all if ``verbose``)."""
         lines = [str(self.path)]
@@ -96,7 +118,8 @@ class Verification:
             lines.append(f"  {NOT_RESCORABLE}: {metrics} of {len(checks)} run value(s): {note}")
         n_ok = sum(c.status == OK for c in self.checks)
         verdict = "PASSED" if self.passed else f"FAILED: {len(self.mismatches)} mismatch(es)"
-        lines.append(f"  => {verdict}; {n_ok} check(s) match, {len(self.not_rescorable)} value(s) not re-scorable")
+        main = f"main metric {self.main_metric} {'recomputed' if self.main_metric_verified else 'NOT recomputed'}"
+        lines.append(f"  => {verdict}; {main}; {n_ok} check(s) match, {len(self.not_rescorable)} value(s) not re-scorable")
         return "\n".join(lines)
 
 
@@ -161,9 +184,13 @@ def make_rescorer(env_id: str, env) -> Rescorer | str:
 
     task = getattr(env.unwrapped, "task", None)
     if not isinstance(task, TokenTask):
-        return f"{env_id} is not a token-level environment; its stored samples cannot be re-scored by a task"
+        return f"{env_id} is not a token-level environment: top samples are stored as decoded samples, which only a token task scores again"
     if task.context_space is not None:
-        return f"{env_id} is conditional: stored samples do not carry the problem instance they were scored on"
+        return f"{env_id} is conditional: top samples are stored without the problem instance they were scored on"
+    try:
+        check_rescorable(task.scorer, env_id)
+    except NotRescorableError as exc:
+        return str(exc)
     try:
         domain, _ = describe(env_id)
     except ValueError:
@@ -215,6 +242,11 @@ def make_rescorer(env_id: str, env) -> Rescorer | str:
 
 # ---------------------------------------------------------------------------- verification
 
+#: Why a run's value was not recomputed, when nothing more specific is known.
+NOT_DERIVABLE = "not derivable from the stored samples (e.g. a training loss)"
+#: Why mean_score_last / validity_last were not recomputed in an entry without final batches.
+NO_FINAL_BATCH = "the run stores no final batch (an entry written before final batches were stored; submit the runs again)"
+
 
 def _sample_check(seed: int, stored: list[dict[str, Any]], scores: np.ndarray) -> Check:
     bad = [(s["sample"], s["score"], float(r)) for s, r in zip(stored, scores) if not close(s["score"], float(r))]
@@ -225,26 +257,73 @@ def _sample_check(seed: int, stored: list[dict[str, Any]], scores: np.ndarray) -
     return Check(subject, MISMATCH, claimed, recomputed, note=f"{len(bad)} of {len(stored)} samples differ; first {sample!r}")
 
 
-def _recompute_run(entry: dict[str, Any], path: Path, i: int, rescore: Rescorer) -> tuple[dict[str, float], list[Check]]:
-    """Metrics recomputable from run ``i``'s stored data, plus its per-sample check."""
+def _final_batch_check(seed: int, items: list[dict[str, Any]], scored: ScoreResult) -> Check:
+    subject = f"seed {seed} final batch"
+    bad = [k for k, (item, s, v) in enumerate(zip(items, scored.scores, scored.valid)) if not close(item["score"], float(s)) or item["valid"] != bool(v)]
+    if not bad:
+        return Check(subject, OK, note=f"{len(items)} samples scored again with their contexts, all match")
+    k = bad[0]
+    return Check(subject, MISMATCH, items[k]["score"], float(scored.scores[k]), note=f"{len(bad)} of {len(items)} samples differ in score or validity; first item {k}")
+
+
+def record_scorer(env_id: str, env) -> RecordScorer | str:
+    """The env's ``score_records`` (``genenvs.core.rescoring``), or why it has none."""
+    score_records = getattr(env.unwrapped, "score_records", None)
+    if score_records is None:
+        return f"{env_id} has no score_records() (see genenvs.core.rescoring), so its stored final batch cannot be scored again"
+    return score_records
+
+
+@dataclasses.dataclass
+class _RunRecomputation:
+    """What one run's stored data gives: recomputed metrics, checks, and why the rest was not recomputed."""
+
+    values: dict[str, float] = dataclasses.field(default_factory=dict)
+    checks: list[Check] = dataclasses.field(default_factory=list)
+    reasons: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def not_rescorable(self, names: tuple[str, ...], reason: str) -> None:
+        self.reasons.update(dict.fromkeys(names, reason))
+
+
+def _recompute_top_samples(entry: dict[str, Any], path: Path, i: int, rescore: Rescorer | str, out: _RunRecomputation) -> None:
+    """Top samples and oracle calls, stored as decoded samples: PMO's metrics and ``best_score``."""
     from genenvs.wrappers import BudgetTracker
 
     run = entry["runs"][i]
-    checks = []
-    recomputed: dict[str, float] = {}
+    if isinstance(rescore, str):
+        return out.not_rescorable(("best_score", *ORACLE_METRICS), rescore)
     sample_scores = rescore([s["sample"] for s in run["samples"]])
     if run["samples"]:
-        checks.append(_sample_check(run["seed"], run["samples"], sample_scores))
+        out.checks.append(_sample_check(run["seed"], run["samples"], sample_scores))
     ref = run.get("oracle_call_order")
     if ref is not None:
         keys = read_sibling(path, ref, f"runs[{i}].oracle_call_order")[: entry["budget"]["value"]]  # excess is a consistency error
         tracker = BudgetTracker(entry["budget"]["value"])
         for key, score in zip(keys, rescore(keys)):
             tracker.record(key, float(score))
-        recomputed.update(tracker.summary())
+        out.values.update(tracker.summary())
     elif len(sample_scores):
-        recomputed["best_score"] = float(sample_scores.max())
-    return recomputed, checks
+        out.values["best_score"] = float(sample_scores.max())
+
+
+def _recompute_final_batch(path: Path, run: dict[str, Any], i: int, score_records: RecordScorer | str, out: _RunRecomputation) -> None:
+    """The final batch, stored as records with contexts: ``mean_score_last`` and ``validity_last``."""
+    if run.get("final_batch") is None:
+        return out.not_rescorable(FINAL_BATCH_METRICS, NO_FINAL_BATCH)
+    if isinstance(score_records, str):
+        return out.not_rescorable(FINAL_BATCH_METRICS, score_records)
+    items = read_final_batch(path, run, i)
+    try:
+        scored = score_records([item["record"] for item in items])
+    except NotRescorableError as exc:
+        return out.not_rescorable(FINAL_BATCH_METRICS, str(exc))
+    except (KeyError, TypeError, ValueError) as exc:  # a record this environment could not have written
+        out.checks.append(Check(f"seed {run['seed']} final batch", MISMATCH, note=f"the stored records cannot be scored: {type(exc).__name__}: {exc}"))
+        return None
+    out.checks.append(_final_batch_check(run["seed"], items, scored))
+    out.values.update(final_batch_metrics([float(s) for s in scored.scores], [bool(v) for v in scored.valid]))
+    return None
 
 
 def verify_entry(path: str | Path) -> Verification:
@@ -277,32 +356,29 @@ def verify_entry(path: str | Path) -> Verification:
             return result
         result.main_metric = entry["main_metric"]["name"]
         result.provenance = f"provenance {stored['hash']} matches the installed {entry['env_id']}"
-        rescore = make_rescorer(entry["env_id"], env)
-        _compare(entry, path, rescore, result)
+        _compare(entry, path, make_rescorer(entry["env_id"], env), record_scorer(entry["env_id"], env), result)
     finally:
         env.close()
     return result
 
 
-def _compare(entry: dict[str, Any], path: Path, rescore: Rescorer | str, result: Verification) -> None:
+def _compare(entry: dict[str, Any], path: Path, rescore: Rescorer | str, score_records: RecordScorer | str, result: Verification) -> None:
     per_run: list[dict[str, float]] = []
     for i, run in enumerate(entry["runs"]):
-        if isinstance(rescore, str):
-            recomputed, reason = {}, rescore
-        else:
-            recomputed, checks = _recompute_run(entry, path, i, rescore)
-            result.checks.extend(checks)
-            reason = "not derivable from the stored samples (e.g. statistics of the last training batch)"
-        per_run.append(recomputed)
+        found = _RunRecomputation()
+        _recompute_top_samples(entry, path, i, rescore, found)
+        _recompute_final_batch(path, run, i, score_records, found)
+        result.checks.extend(found.checks)
+        per_run.append(found.values)
         for name, claimed in run["metrics"].items():
             subject = f"seed {run['seed']} {name}"
-            if name in recomputed:
-                ok = close(claimed, recomputed[name])
-                result.checks.append(Check(subject, OK if ok else MISMATCH, claimed, recomputed[name], metric=name))
+            if name in found.values:
+                ok = close(claimed, found.values[name])
+                result.checks.append(Check(subject, OK if ok else MISMATCH, claimed, found.values[name], metric=name))
             else:
-                result.checks.append(Check(subject, NOT_RESCORABLE, note=reason, metric=name))
+                result.checks.append(Check(subject, NOT_RESCORABLE, note=found.reasons.get(name, NOT_DERIVABLE), metric=name))
     for name, claimed in entry["aggregate"].items():
-        if all(name in r for r in per_run):
+        if all(name in r for r in per_run) and all(r[name] is not None for r in per_run):
             again = summarize([r[name] for r in per_run])
             for key in ("mean", "ci95"):
                 a, b = claimed[key], again[key]

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,11 @@ from genenvs.code.rewards import DSLReward, ExecutionReward, SandboxReward, chec
 from genenvs.code.vocab import VOCAB_PATH, load_python_vocab
 from genenvs.core.task import Context, TokenTask
 from genenvs.core.vocab import Vocabulary
+
+#: The shipped CodeDSL program prior and the corpus it was fitted to (``training_data``).
+DSL_PRIOR_PATH = Path(__file__).resolve().parent / "data" / "dsl_prior.pt"
+PRIOR_TRAINING_PROGRAMS = 50_000
+PRIOR_TRAINING_SEED = 0
 
 #: Problem subsets: ``"test"`` is every fifth problem in id order, ``"train"`` the rest.
 SUBSETS = ("all", "train", "test")
@@ -221,6 +227,18 @@ class CodeGenTask(TokenTask):
     def sample_context(self, rng: np.random.Generator) -> Context:
         return self.context_for(self.problems[int(rng.integers(len(self.problems)))])
 
+    def context_to_json(self, context: Context) -> Any:
+        """A problem of this task's set is stored as its id (records stay small; ids cannot invent problems)."""
+        problem = context.payload
+        if any(p is problem for p in self.problems):
+            return {"problem_id": problem.id}
+        return super().context_to_json(context)
+
+    def context_from_json(self, data: Any) -> Context:
+        if isinstance(data, dict) and set(data) == {"problem_id"}:
+            return self.context_for(str(data["problem_id"]))
+        return super().context_from_json(data)
+
     # ------------------------------------------------------------------ decoding
     def decode(self, ids: np.ndarray, context: Context) -> tuple[str, bool]:
         return self.vocab.decode_body(ids), True
@@ -371,6 +389,45 @@ class CodeDSLTask(TokenTask):
                              max_input_length=self.max_input_length, value_range=self.value_range)
         return self.context_for(task)
 
+    def context_to_json(self, context: Context) -> Any:
+        """The generated task as plain JSON lists (``json`` writes them natively: this runs every episode)."""
+        task = context.payload
+        return {"examples": task.examples, "program": task.program_tokens}
+
+    def context_from_json(self, data: Any) -> Context:
+        if not (isinstance(data, dict) and set(data) == {"examples", "program"}):
+            raise ValueError(f"a stored CodeDSL context needs 'examples' and 'program', got {data!r:.200}")
+        examples = tuple((list(inputs), output) for inputs, output in data["examples"])
+        return self.context_for(DSLTask(examples=examples, program_tokens=tuple(data["program"])))
+
+    # ------------------------------------------------------------------ reference generator
+    def program_corpus(self, num_programs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The hidden programs of ``num_programs`` tasks drawn as episodes draw them.
+
+        Returns ``(ids (N, max_length) padded with V, lengths)`` without ``<end>``: the
+        corpus of a program prior that ignores the examples (DeepCoder's prior over
+        programs, before conditioning).
+        """
+        from genenvs.core.reference_lm import pad_sequences
+
+        rng = np.random.default_rng(seed)
+        programs = [dsl.tokens_to_ids(self.sample_context(rng).payload.program_tokens) for _ in range(num_programs)]
+        return pad_sequences(programs, self.vocab.pad_id, self.max_length)
+
+    def training_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Programs of generated tasks (:data:`PRIOR_TRAINING_PROGRAMS`, seed :data:`PRIOR_TRAINING_SEED`)."""
+        return self.program_corpus(PRIOR_TRAINING_PROGRAMS, PRIOR_TRAINING_SEED)
+
+    def reference_model_path(self) -> str:
+        """The shipped program prior (``python -m genenvs.code.data.train_dsl_prior``).
+
+        It was fitted to programs of the default settings (1 or 2 statements); the
+        vocabulary is the same for every setting, so it also starts policies for larger
+        ``max_statements``, where the grammar mask lets them write longer programs. It
+        affects no reward, so it is not part of the environment's provenance.
+        """
+        return str(DSL_PRIOR_PATH)
+
     # ------------------------------------------------------------------ decoding
     def decode(self, ids: np.ndarray, context: Context) -> tuple[str, bool]:
         # The scorer parses the program and calls a failure a compile error (with the
@@ -411,4 +468,4 @@ class CodeDSLTask(TokenTask):
         return info
 
 
-__all__ = ["SUBSETS", "CodeDSLTask", "CodeGenTask", "select_problems"]
+__all__ = ["DSL_PRIOR_PATH", "SUBSETS", "CodeDSLTask", "CodeGenTask", "select_problems"]

@@ -1,1 +1,1 @@
-"""Shipped code-domain data (problems, Python vocabulary) and the scripts that rebuild them."""
+"""Shipped code-domain data (problems, Python vocabulary, the CodeDSL program prior) and the scripts that rebuild them."""

@@ -41,6 +41,7 @@ ALGORITHMS = {
     "graph-ga": "baselines.algos.graph_ga",
     "gflownet": "baselines.algos.gflownet",
     "rllib-ppo": "baselines.rllib",
+    "ddpo": "baselines.algos.ddpo",
 }
 
 
@@ -51,16 +52,19 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def config_files(algo: str, env_id: str, config: str | None) -> list[Path]:
+    """The TOML files a run reads, in order: ``baselines/configs/<ENV>/<algo>.toml`` if it exists, then ``--config``."""
+    default = CONFIGS / env_id / f"{algo}.toml"
+    return ([default] if default.exists() else []) + ([Path(config)] if config else [])
+
+
 def resolve_args(algo: str, env_id: str, config: str | None, overrides: list[str]):
     import importlib
 
     module = importlib.import_module(ALGORITHMS[algo])
     values: dict[str, Any] = {}
-    default = CONFIGS / env_id / f"{algo}.toml"
-    for path in [default] if default.exists() else []:
+    for path in config_files(algo, env_id, config):
         values.update(tomllib.loads(path.read_text()))
-    if config:
-        values.update(tomllib.loads(Path(config).read_text()))
     for item in overrides:
         if "=" not in item:
             raise ValueError(f"--set expects key=value, got {item!r}")
@@ -88,8 +92,13 @@ def run(env_id: str, algo: str, seed: int = 0, budget: int = 1000, out: str | Pa
     module, hp = resolve_args(algo, env_id, config, overrides or [])
     dev = resolve_device(device)
     seed_everything(seed)
-    record = {"env": env_id, "algo": algo, "seed": seed, "budget": budget, "device": str(dev), "hyperparameters": dataclasses.asdict(hp), "env_kwargs": env_kwargs or {}}
+    record = {"env": env_id, "algo": algo, "seed": seed, "budget": budget, "device": str(dev), "hyperparameters": dataclasses.asdict(hp), "env_kwargs": env_kwargs or {}, "config_files": [_shown(p) for p in config_files(algo, env_id, config)]}
     cli = argparse.Namespace(env=env_id, algo=algo, seed=seed, budget=budget, device=dev, batch_size=getattr(hp, "batch_size", 64))
+    if algo in ("random", "prior"):
+        from baselines.algos import ddpo
+
+        if ddpo.is_denoising_env(env_id):  # ImageGen-v0: image actions, no token task
+            return ddpo.train_reference(algo, hp.batch_size, cli, out, record, env_kwargs)
     if algo in ("random", "prior", "reinforce", "reinvent", "grpo"):
         return _run_sequence(module, algo, hp, cli, out, record, env_kwargs)
     if algo == "mle":
@@ -105,8 +114,12 @@ def _run_sequence(module, algo, hp, cli, out, record, env_kwargs):
     from baselines.common.policy import SequencePolicy
 
     probe = gym.make(cli.env, disable_env_checker=True, **(env_kwargs or {}))
-    task = probe.unwrapped.task
+    task = getattr(probe.unwrapped, "task", None)
     probe.close()
+    if task is None and algo == "random":  # strokes, synthesiser parameters, graph edits: no tokens
+        return module.train_uniform_actions(hp, cli, out, record, env_kwargs)
+    if task is None:
+        raise ValueError(f"{algo} samples token sequences; {cli.env} is not a token-level environment")
     prior = make_prior_policy(task, cli.device)
     if algo == "random":
         policy, learner = uniform_policy(task).to(cli.device), NoUpdate()
@@ -136,6 +149,12 @@ def _run_mle(module, hp, cli, out, record, env_kwargs):
     model, metrics = module.train_mle(task, hp, cli.budget, cli.seed, str(cli.device), logger.log)
     model.save(Path(out) / "checkpoint.pt", metadata=metrics)
     return logger.finish(metrics, [], env.unwrapped.provenance, {"unit": "training_sequences", "value": cli.budget})
+
+
+def _shown(path: Path) -> str:
+    """A config file's path as recorded: relative to the repository when it lies inside it."""
+    path = path.resolve()
+    return str(path.relative_to(CONFIGS.parent.parent)) if path.is_relative_to(CONFIGS.parent.parent) else str(path)
 
 
 def _is_oracle(env_id: str) -> bool:

@@ -172,6 +172,8 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
     visited: dict[str, float] = {}  # every molecule reached -> its score (each is one oracle call)
     window: dict[str, list[float]] = {"score": [], "return": [], "loss": [], "q": []}
     episode_return, episodes = 0.0, 0
+    finished: list[tuple[str | None, float, bool]] = []  # (record, score, valid) of the episodes since the last log
+    final_batch: list[tuple[str | None, float, bool]] = []  # those of the last logged row, stored whole
 
     obs, _ = env.reset(seed=cli.seed)
     for step in tqdm(range(cli.budget), desc=f"moldqn {cli.env}", unit="step"):
@@ -189,6 +191,7 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
             episodes += 1
             window["score"].append(info["score"])
             window["return"].append(episode_return)
+            finished.append((info.get("sample_record"), info["score"], info["valid"]))
             episode_return = 0.0
             obs, _ = env.reset()
 
@@ -211,6 +214,7 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
             logged = {k: float(np.mean(v)) for k, v in (("mean_score", window["score"]), ("mean_return", window["return"]), ("loss", window["loss"]), ("q_mean", window["q"])) if v}
             logger.log(step + 1, **logged, max_score=max(window["score"]), epsilon=epsilon, episodes=episodes, oracle_calls=len(visited))
             window = {k: [] for k in window}
+            final_batch, finished = finished, []
 
     greedy = run_greedy(env, q, max_steps)
     torch.save(q.state_dict(), Path(out) / "checkpoint.pt")
@@ -218,7 +222,7 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
     scores = [v for _, v in top]
     rows = [r for r in logger.rows if "mean_score" in r]
     metrics = {
-        "mean_score_last": rows[-1]["mean_score"] if rows else float("nan"),
+        **(logger.set_final_batch(*zip(*final_batch)) if final_batch else {"mean_score_last": float("nan")}),  # verifiable: stored whole
         "loss_last": rows[-1].get("loss", float("nan")) if rows else float("nan"),
         "episodes": episodes,
         "oracle_calls": len(visited),

@@ -5,22 +5,31 @@ Schulman et al. (2017) for PPO; Ziegler et al. (2019) for the per-token penalty
 per-episode KL tracks ``target_kl``. The policy acts in the *native token-level vector
 env* (``num_envs`` episodes per step, one batched GRU step), on the chosen device; the
 update re-reads whole episodes with teacher forcing, with GAE over tokens.
+
+The prior is the task's shipped LM reading the context as the policy does (for a prompted
+task, the prompt, as the env's own KL-control term reads it; see
+:func:`~baselines.common.loop.make_prior_policy`). Each update logs the KL of the batch
+it sampled: ``kl_to_prior`` in nats per sample (mean over episodes of the sum over their
+actions of ``log pi - log p_prior``) and ``kl_to_prior_per_token`` (the same sum over
+all actions of the batch divided by their number). Tasks without a prior train without
+the penalty and log neither.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from baselines.common.envs import budget_unit, make_token_env
-from genenvs.wrappers import OracleBudgetVector
-from baselines.common.loop import make_prior_policy
+from baselines.common.loop import make_prior_policy, plain_sample, sample_key
 from baselines.common.policy import SequencePolicy, live_positions
 from baselines.common.run_logger import RunLogger
+from genenvs.wrappers import OracleBudgetVector
 
 
 @dataclasses.dataclass
@@ -63,6 +72,9 @@ class Rollout:
         self.h, self.last = policy.initial_state(self._contexts(obs), self.n)
         self.actions: list[list[int]] = [[] for _ in range(self.n)]
         self.rewards: list[list[float]] = [[] for _ in range(self.n)]
+        #: the legal-action mask each action was sampled under: the update scores actions
+        #: under the same masked distribution, so the PPO ratio is the behaviour policy's
+        self.masks: list[list[np.ndarray]] = [[] for _ in range(self.n)]
         self.start_context = [self._row_context(obs, i) for i in range(self.n)]
         self.gen = torch.Generator(device=device).manual_seed(seed)
         self.steps = 0
@@ -83,7 +95,8 @@ class Rollout:
         done: list[dict] = []
         while len(done) < episodes:
             logits, self.h = self.policy.lm.step(self.last, self.h)
-            mask = torch.as_tensor(np.asarray(self.mask, dtype=bool), device=self.device)
+            mask_np = np.asarray(self.mask, dtype=bool)
+            mask = torch.as_tensor(mask_np, device=self.device)
             logits = logits.masked_fill(~mask, float("-inf"))
             actions = torch.multinomial(torch.softmax(logits, -1), 1, generator=self.gen)[:, 0]
             acts = actions.cpu().numpy()
@@ -92,12 +105,13 @@ class Rollout:
             for i in range(self.n):
                 self.actions[i].append(int(acts[i]))
                 self.rewards[i].append(float(rewards[i]))
+                self.masks[i].append(mask_np[i])
             self.last = actions
             ended = np.flatnonzero(terminated | truncated)
             for i in ended:
                 final = {k: v[i] for k, v in infos["final_info"].items() if not k.startswith("_") and not isinstance(v, dict)}
-                done.append({"context": self.start_context[i], "actions": self.actions[i], "rewards": self.rewards[i], "score": final.get("score", 0.0), "valid": bool(final.get("valid", True)), "sample": final.get("sample")})
-                self.actions[i], self.rewards[i] = [], []
+                done.append({"context": self.start_context[i], "actions": self.actions[i], "rewards": self.rewards[i], "score": final.get("score", 0.0), "valid": bool(final.get("valid", True)), "sample": final.get("sample"), "record": final.get("sample_record"), "masks": np.stack(self.masks[i])})
+                self.actions[i], self.rewards[i], self.masks[i] = [], [], []
                 self.start_context[i] = self._row_context(obs, i)
             if ended.size:
                 ctx = self._contexts(obs)
@@ -132,10 +146,10 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
     kl_ctl = AdaptiveKL(args.init_kl_coef, args.target_kl, args.kl_horizon)
     logger = RunLogger(out, record, main_metric="mean_score")
     rollout = Rollout(env, policy, device, cli.seed)
-    best: dict[str, float] = {}
+    best: dict[Any, tuple[float, Any]] = {}  # sample key -> (best score, the sample as JSON data)
     bar = tqdm(total=cli.budget, desc=f"ppo {cli.env}", unit=unit.replace("_", " "))
     update = 0
-    used = lambda: env.tracker.calls if unit == "oracle_calls" else rollout.steps  # noqa: E731
+    used = lambda: env.tracker.calls if unit == "oracle_calls" else rollout.steps
     while used() < cli.budget:
         before, used_before = rollout.steps, used()
         episodes = rollout.collect(args.episodes_per_update)
@@ -144,16 +158,20 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
         lengths = torch.tensor([len(e["actions"]) - (1 if e["actions"][-1] == 0 else 0) for e in episodes], device=device)
         tokens = torch.full((B, L), V, dtype=torch.long, device=device)
         env_rewards = torch.zeros(B, L + 1, device=device)
+        masks = np.ones((B, L + 1, V), dtype=bool)
         for b, e in enumerate(episodes):
             acts = [a for a in e["actions"] if a != 0][:L]
             tokens[b, : len(acts)] = torch.tensor(acts, device=device)
             env_rewards[b, : len(e["rewards"])] = torch.tensor(e["rewards"], device=device)
+            masks[b, : len(e["masks"])] = e["masks"]
+        masks = torch.as_tensor(masks, device=device)
         contexts = _stack_contexts([e["context"] for e in episodes])
         live = live_positions(lengths, L).float()
         with torch.no_grad():
-            old_logp, values, _ = policy.token_log_probs(contexts, tokens, lengths, with_values=True)
-            ref_logp = prior.token_log_probs(contexts, tokens, lengths) if prior is not None else old_logp
-            kl_tok = (old_logp - ref_logp) * live
+            old_logp, values, _ = policy.token_log_probs(contexts, tokens, lengths, masks, with_values=True)
+            kl_tok = torch.zeros_like(old_logp)  # log pi(a_t|s_t) - log p_prior(a_t|s_t) at every action taken
+            if prior is not None:
+                kl_tok = (old_logp - prior.token_log_probs(contexts, tokens, lengths, masks)) * live
             rewards = env_rewards - kl_ctl.value * kl_tok
             advantages = torch.zeros_like(rewards)
             gae = torch.zeros(B, device=device)
@@ -170,7 +188,7 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
         for _ in range(args.epochs):
             for idx in torch.randperm(B, device=device).split(args.minibatch_size):
                 sub_ctx = None if contexts is None else (({k: v[idx.cpu().numpy()] for k, v in contexts.items()}) if isinstance(contexts, dict) else contexts[idx.cpu().numpy()])
-                logp, v, ent = policy.token_log_probs(sub_ctx, tokens[idx], lengths[idx], with_values=True)
+                logp, v, ent = policy.token_log_probs(sub_ctx, tokens[idx], lengths[idx], masks[idx], with_values=True)
                 m = live[idx]
                 ratio = (logp - old_logp[idx]).exp()
                 a = norm_adv[idx]
@@ -181,26 +199,33 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
                 optimiser.step()
-        episode_kl = kl_tok.sum(1).mean().item()
-        kl_ctl.update(episode_kl, rollout.steps - before)
+        kl_stats: dict[str, float] = {}
+        if prior is not None:
+            episode_kl = kl_tok.sum(1).mean().item()
+            kl_ctl.update(episode_kl, rollout.steps - before)
+            kl_stats = {"kl_to_prior": episode_kl, "kl_to_prior_per_token": kl_tok.sum().item() / live.sum().item(), "kl_coef": kl_ctl.value}
         update += 1
         scores = np.array([e["score"] for e in episodes])
         for e in episodes:
             if e["valid"]:
-                key = str(e["sample"])
-                best[key] = max(best.get(key, -np.inf), float(e["score"]))
+                key = sample_key(e["sample"])
+                if float(e["score"]) > best.get(key, (-np.inf, None))[0]:
+                    best[key] = (float(e["score"]), plain_sample(e["sample"]))
         extra = env.tracker.top_means() if unit == "oracle_calls" else {}
-        logger.log(rollout.steps, **{unit: used()}, **extra, mean_score=scores.mean(), max_score=scores.max(), mean_return=float(env_rewards.sum(1).mean()), kl_to_prior=episode_kl, kl_coef=kl_ctl.value, validity=float(np.mean([e["valid"] for e in episodes])), loss=loss.item())
-        bar.set_postfix(score=f"{scores.mean():.3f}", kl=f"{episode_kl:.2f}")
+        logger.log(rollout.steps, **{unit: used()}, **extra, mean_score=scores.mean(), max_score=scores.max(), mean_return=float(env_rewards.sum(1).mean()), **kl_stats, validity=float(np.mean([e["valid"] for e in episodes])), loss=loss.item())
+        bar.set_postfix(score=f"{scores.mean():.3f}", kl=f"{kl_stats.get('kl_to_prior', float('nan')):.2f}")
     bar.close()
     torch.save(policy.state_dict(), Path(out) / "checkpoint.pt")
-    top = sorted(best.items(), key=lambda kv: -kv[1])[:100]
+    top = sorted(best.values(), key=lambda sv: -sv[0])[:100]
     last = logger.rows[-1]
-    metrics = {"mean_score_last": last["mean_score"], "kl_to_prior_last": last["kl_to_prior"], "validity_last": last["validity"], "best_score": top[0][1] if top else float("nan"), "updates": update, "env_steps": rollout.steps}
+    final_batch = logger.set_final_batch([e["record"] for e in episodes], [e["score"] for e in episodes], [e["valid"] for e in episodes])  # stored whole: verifiable
+    metrics = {**final_batch, "best_score": top[0][0] if top else float("nan"), "updates": update, "env_steps": rollout.steps}
+    if prior is not None:
+        metrics.update(kl_to_prior_last=last["kl_to_prior"], kl_to_prior_per_token_last=last["kl_to_prior_per_token"])
     order = None
     if unit == "oracle_calls":
         metrics.update(env.tracker.summary())
         order = list(env.tracker.order)
     provenance = env.unwrapped.provenance
     env.close()
-    return logger.finish(metrics, [{"sample": s, "score": v} for s, v in top], provenance, {"unit": unit, "value": cli.budget, "used": used()}, x=unit if unit == "oracle_calls" else "step", oracle_call_order=order)
+    return logger.finish(metrics, [{"sample": s, "score": v} for v, s in top], provenance, {"unit": unit, "value": cli.budget, "used": used()}, x=unit if unit == "oracle_calls" else "step", oracle_call_order=order)

@@ -33,20 +33,21 @@ class Reinvent:
             raise ValueError("REINVENT needs the task's shipped prior (task.reference_model_path())")
         self.policy, self.prior, self.args = policy, prior, args
         self.optimiser = torch.optim.Adam(policy.parameters(), lr=args.lr)
-        self.replay: dict[str, tuple[float, torch.Tensor, torch.Tensor, object]] = {}
+        self.replay: dict[str, tuple[float, torch.Tensor, torch.Tensor]] = {}
 
     def _remember(self, batch: Batch) -> None:
+        if self.policy.mode != "none":
+            return  # a replayed sample would need its context; replay is for unconditional tasks
         for i, (sample, score, valid) in enumerate(zip(batch.samples, batch.scores, batch.valid)):
             if valid and str(sample) not in self.replay:
-                ctx = None if batch.contexts is None else batch.contexts[i]
-                self.replay[str(sample)] = (float(score), batch.tokens[i].cpu(), batch.lengths[i].cpu(), ctx)
+                self.replay[str(sample)] = (float(score), batch.tokens[i].cpu(), batch.lengths[i].cpu())
         if len(self.replay) > self.args.replay_size:
             keep = sorted(self.replay.items(), key=lambda kv: -kv[1][0])[: self.args.replay_size]
             self.replay = dict(keep)
 
     def _replay_batch(self, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
-        if not self.replay or self.policy.mode != "none":
-            return None  # replay is defined for unconditional tasks (molecules)
+        if not self.replay:
+            return None
         items = list(self.replay.values())
         pick = np.random.default_rng(len(items)).permutation(len(items))[: self.args.replay_batch]
         scores = torch.tensor([items[i][0] for i in pick], device=device)

@@ -10,6 +10,7 @@ would not be standard. The budget counts environment steps.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from pathlib import Path
 
 import gymnasium as gym
@@ -27,6 +28,7 @@ class Args:
     gamma: float = 1.0
     ent_coef: float = 0.01
     log_every: int = 2048
+    final_batch: int = 64  # the last episodes, stored whole; mean_score_last is their mean
 
 
 def _flat(env: gym.Env) -> gym.Env:
@@ -68,6 +70,8 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
     n_envs = 1 if cli.algo == "sb3-dqn" else args.n_envs
     env = make_vec_env(lambda: _flat(gym.make(cli.env, **(env_kwargs or {}))), n_envs=n_envs, seed=cli.seed)
     best: dict[str, float] = {}
+    best_score = [-np.inf]  # over every valid episode, stored or not
+    recent: deque[tuple[str | None, float, bool]] = deque(maxlen=args.final_batch)  # the final batch: (record, score, valid)
 
     class Scores(BaseCallback):
         """Collects final scores of finished episodes and logs them every ``log_every`` steps."""
@@ -81,9 +85,12 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
             for info in self.locals["infos"]:
                 if "score" in info:
                     self.window.append((info["score"], info["valid"]))
+                    recent.append((info.get("sample_record"), info["score"], info["valid"]))
                     if info["valid"]:
-                        key = str(info["sample"])
-                        best[key] = max(best.get(key, -np.inf), float(info["score"]))
+                        best_score[0] = max(best_score[0], float(info["score"]))
+                        if not isinstance(info["sample"], np.ndarray):  # arrays (canvases, sounds) stay out of the entry
+                            key = str(info["sample"])
+                            best[key] = max(best.get(key, -np.inf), float(info["score"]))
             if self.num_timesteps - self.last_log >= args.log_every and self.window:
                 scores = np.array([s for s, _ in self.window])
                 logger.log(self.num_timesteps, mean_score=scores.mean(), max_score=scores.max(), validity=np.mean([v for _, v in self.window]), episodes=len(scores))
@@ -96,6 +103,6 @@ def train(args: Args, cli, out, record, env_kwargs) -> dict:
     provenance = env.get_attr("provenance")[0]
     env.close()
     top = sorted(best.items(), key=lambda kv: -kv[1])[:100]
-    last = logger.rows[-1] if logger.rows else {"mean_score": float("nan"), "validity": float("nan")}
-    metrics = {"mean_score_last": last["mean_score"], "validity_last": last["validity"], "best_score": top[0][1] if top else float("nan")}
+    final_batch = logger.set_final_batch(*zip(*recent)) if recent else {"mean_score_last": float("nan"), "validity_last": float("nan")}
+    metrics = {**final_batch, "best_score": best_score[0] if best_score[0] > -np.inf else float("nan")}
     return logger.finish(metrics, [{"sample": s, "score": v} for s, v in top], provenance, {"unit": "env_steps", "value": cli.budget})

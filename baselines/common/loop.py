@@ -39,19 +39,19 @@ class SequenceAlgorithm(Protocol):
     def update(self, batch: Batch) -> dict[str, float]: ...
 
 
-def _sample_key(sample: Any) -> Any:
+def sample_key(sample: Any) -> Any:
     """A hashable key for de-duplicating samples (strings, token lists, arrays)."""
     if isinstance(sample, (str, int, float, tuple)):
         return sample
     return repr(np.asarray(sample).tolist())
 
 
-def _plain_sample(sample: Any) -> Any:
+def plain_sample(sample: Any) -> Any:
     """The sample as plain JSON data, so a verifier can re-encode and re-score it."""
     if isinstance(sample, np.ndarray):
         return sample.tolist()
     if isinstance(sample, (list, tuple)):
-        return [_plain_sample(x) for x in sample]
+        return [plain_sample(x) for x in sample]
     if isinstance(sample, np.generic):
         return sample.item()
     return sample
@@ -60,13 +60,19 @@ def _plain_sample(sample: Any) -> Any:
 def make_prior_policy(task, device: torch.device) -> SequencePolicy | None:
     """The frozen shipped prior, wrapped to read contexts as the policy does.
 
-    ``None`` when the task ships no prior, or when its contexts are feature vectors that an
-    unconditional prior cannot read.
+    A prompted task's prior reads the prompt as a prefix, exactly as the environment's
+    KL-control term conditions the same LM on ``Context.prefix`` (TextGen-v0's
+    ``PromptedKLControl``; tests/baselines/test_ppo_kl.py checks that the two agree).
+    Feature contexts (CodeDSL's examples) reach the policy through a projection the prior
+    does not have: its projection is zeroed, so it is the unconditional prior. ``None`` when
+    the task ships no prior.
     """
     path = task.reference_model_path()
-    if path is None or (task.context_space is not None and not task.context_is_prefix):
+    if path is None:
         return None
     prior = SequencePolicy(RecurrentLM.load(path), task).to(device)
+    if prior.projected_space is not None:
+        prior.zero_context_projection()
     for p in prior.parameters():
         p.requires_grad_(False)
     return prior.eval()
@@ -94,9 +100,9 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
         stats = algo.update(batch)
         for s, sc, v in zip(batch.samples, batch.scores, batch.valid):
             if v:
-                key = _sample_key(s)
+                key = sample_key(s)
                 if float(sc) > best.get(key, (-np.inf, None))[0]:
-                    best[key] = (float(sc), _plain_sample(s))
+                    best[key] = (float(sc), plain_sample(s))
         step += 1
         new_used = env.tracker.calls if unit == "oracle_calls" else used + args.batch_size
         bar.update(new_used - used)
@@ -113,7 +119,7 @@ def train_sequence_algorithm(algo: SequenceAlgorithm, policy: SequencePolicy, ar
     if unit == "oracle_calls":  # exactly the samples that were counted (none past the budget)
         best = {key: (score, key) for key, score in env.tracker.scores.items()}
     top = sorted(best.values(), key=lambda row: -row[0])[:100]
-    final = {"mean_score_last": logger.rows[-1]["mean_score"], "validity_last": logger.rows[-1]["validity"]}
+    final = logger.set_final_batch(finals.get("sample_record"), batch.scores, batch.valid)  # stored whole: verifiable
     calls = None
     if unit == "oracle_calls":
         final.update(env.tracker.summary())

@@ -4,7 +4,12 @@ The policy is the task's :class:`~genenvs.core.reference_lm.RecurrentLM` (copied
 shipped reference generator when there is one: "maximum-likelihood generator improved by
 RL") plus, where the task is conditional, a way to read the context:
 
-* ``prefix`` tasks (a prompt in the same vocabulary) run the GRU over the prompt first;
+* ``prefix`` tasks (a prompt in the same vocabulary) run the GRU over the prompt first,
+  exactly as the environment's KL-control term makes its reference LM read
+  ``Context.prefix``: a policy copied from the prior then *is* the prior. A prompt may be
+  the whole context observation (``task.context_is_prefix``) or one field of a ``Dict``
+  context (:func:`prompt_field`, e.g. TextGen-v0's ``prompt``); the other fields are
+  projected to a correction of the hidden state that starts at zero;
 * other conditional tasks project the flattened context observation to the initial
   hidden state.
 
@@ -42,8 +47,9 @@ def flatten_contexts(space: spaces.Space, observations: Any) -> np.ndarray:
     """Batched context observations -> float32 features ``(B, context_dim)``.
 
     Discrete values are one-hot; MultiDiscrete values (e.g. token ids) are scaled to
-    [0, 1] by their range rather than one-hot, which would be V times wider; Boxes are
-    flattened as they are.
+    [0, 1] by their range rather than one-hot, which would be V times wider; bounded Boxes
+    are scaled to [-1, 1] by their bounds (raw values such as CodeDSL's integers up to 256
+    would saturate the projection's ``tanh`` and make every context look alike).
     """
     if isinstance(space, spaces.Dict):
         return np.concatenate([flatten_contexts(sub, observations[k]) for k, sub in space.spaces.items()], axis=1)
@@ -53,7 +59,27 @@ def flatten_contexts(space: spaces.Space, observations: Any) -> np.ndarray:
     flat = arr.reshape(arr.shape[0], -1).astype(np.float32)
     if isinstance(space, spaces.MultiDiscrete):
         flat = flat / np.maximum(space.nvec.reshape(1, -1).astype(np.float32) - 1, 1)
+    elif isinstance(space, spaces.Box) and space.is_bounded():
+        low = np.broadcast_to(space.low, space.shape).reshape(1, -1).astype(np.float32)
+        high = np.broadcast_to(space.high, space.shape).reshape(1, -1).astype(np.float32)
+        flat = 2 * (flat - low) / np.maximum(high - low, 1e-8) - 1
     return flat
+
+
+def prompt_field(task: TokenTask) -> str | None:
+    """The field of a ``Dict`` context that holds the prompt a reference LM reads, or ``None``.
+
+    Tasks declare it (:attr:`TokenTask.prompt_field`); environments condition their
+    reference LM on ``Context.prefix``, the same ids (e.g. TextGen-v0's
+    :class:`~genenvs.text.rewards.PromptedKLControl`), so a policy reading this field as a
+    prefix starts out equal to that reference LM.
+    """
+    key = task.prompt_field
+    if key is None:
+        return None
+    if not isinstance(task.context_space, spaces.Dict) or key not in task.context_space.spaces:
+        raise ValueError(f"{type(task).__name__}.prompt_field={key!r} is not a field of its context space {task.context_space}")
+    return key
 
 
 class SequencePolicy(nn.Module):
@@ -64,11 +90,31 @@ class SequencePolicy(nn.Module):
         self.max_length = task.max_length
         self.min_length = task.min_length
         self.context_space = task.context_space
-        self.mode = "none" if task.context_space is None else ("prefix" if task.context_is_prefix else "vector")
+        self.prompt_key = prompt_field(task)
+        prefix = task.context_is_prefix or self.prompt_key is not None
+        self.mode = "none" if task.context_space is None else ("prefix" if prefix else "vector")
         H, layers = lm.config.hidden_dim, lm.config.num_layers
-        if self.mode == "vector":
-            self.context_proj = nn.Sequential(nn.Linear(context_dim(task.context_space), 128), nn.ReLU(), nn.Linear(128, layers * H))
+        #: context fields projected to the initial hidden state (all of a vector context; the non-prompt fields of a prompt)
+        self.projected_space = task.context_space if self.mode == "vector" else None
+        if self.prompt_key is not None:
+            rest = {k: space for k, space in task.context_space.spaces.items() if k != self.prompt_key}
+            self.projected_space = spaces.Dict(rest) if rest else None
+        if self.projected_space is not None:
+            self.context_proj = nn.Sequential(nn.Linear(context_dim(self.projected_space), 128), nn.ReLU(), nn.Linear(128, layers * H))
+            if self.mode == "prefix":  # a correction that starts at zero: the fresh policy reads the prompt as the prior does
+                self.zero_context_projection()
         self.value_head = nn.Linear(H, 1)
+
+    def zero_context_projection(self) -> None:
+        """Make the projected context fields contribute nothing to the initial state.
+
+        Feature contexts then leave the policy where the unconditional prior starts (a
+        zero hidden state) and prompt contexts as the prompt alone. Fresh vector-context
+        policies keep a random projection instead: started at zero, they learned to use
+        the features far more slowly (tests/baselines/test_algorithms.py's toy task).
+        """
+        nn.init.zeros_(self.context_proj[-1].weight)
+        nn.init.zeros_(self.context_proj[-1].bias)
 
     @classmethod
     def from_task(cls, task: TokenTask, init: str = "prior", hidden_dim: int = 256, num_layers: int = 2) -> SequencePolicy:
@@ -86,15 +132,28 @@ class SequencePolicy(nn.Module):
     def initial_state(self, contexts: Any, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         """``(hidden, first_input)`` for a batch of context observations."""
         device = next(self.parameters()).device
-        V, cfg = self.V, self.lm.config
-        first = torch.full((batch,), V, dtype=torch.long, device=device)
+        first = torch.full((batch,), self.V, dtype=torch.long, device=device)
         if self.mode == "none":
             return self.lm.initial_hidden(batch, device), first
         if self.mode == "vector":
-            x = torch.as_tensor(flatten_contexts(self.context_space, contexts), device=device)
-            h = torch.tanh(self.context_proj(x)).view(batch, cfg.num_layers, cfg.hidden_dim).transpose(0, 1).contiguous()
-            return h, first
-        prefix = torch.as_tensor(np.asarray(contexts), dtype=torch.long, device=device)
+            return self._project(contexts, batch), first
+        if self.prompt_key is None:
+            return self._read_prefix(contexts, first)
+        h, first = self._read_prefix(contexts[self.prompt_key], first)
+        if self.projected_space is not None:
+            h = h + self._project({k: contexts[k] for k in self.projected_space.spaces}, batch)
+        return h, first
+
+    def _project(self, contexts: Any, batch: int) -> torch.Tensor:
+        """Hidden state ``(layers, B, H)`` from the projected context fields."""
+        cfg = self.lm.config
+        x = torch.as_tensor(flatten_contexts(self.projected_space, contexts), device=next(self.parameters()).device)
+        return torch.tanh(self.context_proj(x)).view(batch, cfg.num_layers, cfg.hidden_dim).transpose(0, 1).contiguous()
+
+    def _read_prefix(self, prompts: Any, first: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run the GRU over ``<start>, prompt[:-1]``; ``prompt[-1]`` is the next input (as ``PromptedKLControl``)."""
+        V, device = self.V, first.device
+        prefix = torch.as_tensor(np.asarray(prompts), dtype=torch.long, device=device)
         k = (prefix != V).sum(dim=1)
         inputs = torch.cat([first[:, None], prefix[:, :-1].clamp(max=V)], dim=1)
         packed = pack_padded_sequence(self.lm.embed(inputs), k.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)

@@ -90,4 +90,5 @@ def test_cli_errors_are_clear(capsys, tmp_path):
 def test_every_algorithm_is_tested():
     tested = {"random", "prior", "mle", "reinforce", "reinvent", "grpo", "ppo", "sb3-ppo", "sb3-a2c", "sb3-dqn", "sb3-maskable-ppo"}
     tested |= {"moldqn", "graph-ga", "gflownet", "rllib-ppo"}  # tests/baselines/test_extra_algorithms.py
+    tested |= {"ddpo"}  # tests/baselines/test_ddpo.py
     assert set(ALGORITHMS) <= tested

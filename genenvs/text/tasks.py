@@ -107,6 +107,7 @@ class TextGenTask(TokenTask):
         self.tokenizer = tokenizer
         self.vocab = tokenizer.vocab
         self.prompts = prompts
+        self._index_of = {id(p): i for i, p in enumerate(prompts)}  # records store a prompt by index
         self.scorer = scorer
         self.max_length = int(max_length)
         self.min_length = int(min_length)
@@ -155,7 +156,7 @@ class TextGenTask(TokenTask):
 
     def context_to_json(self, context: Context) -> Any:
         """A prompt of the set is stored as its index (cheap, and a stored index cannot invent a prompt)."""
-        index = self._prompt_index().get(id(context.payload))
+        index = self._index_of.get(id(context.payload))
         return {"prompt_index": index} if index is not None else super().context_to_json(context)
 
     def context_from_json(self, data: Any) -> Context:
@@ -165,11 +166,6 @@ class TextGenTask(TokenTask):
                 raise ValueError(f"stored prompt_index {index!r} is not an index of this task's {len(self.prompts)} prompts")
             return self.context_for(index)
         return super().context_from_json(data)
-
-    def _prompt_index(self) -> dict[int, int]:
-        if getattr(self, "_index_of", None) is None:
-            self._index_of = {id(p): i for i, p in enumerate(self.prompts)}
-        return self._index_of
 
     # ------------------------------------------------------------------ decoding
     def decode(self, ids: np.ndarray, context: Context) -> tuple[str, bool]:

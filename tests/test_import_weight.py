@@ -20,7 +20,7 @@ def test_import_genenvs_loads_neither_torch_nor_rdkit():
     assert "torch" not in modules and "rdkit" not in modules
 
 
-@pytest.mark.parametrize("env_id", ["MolGen-v0", "MolSmiles-v0", "CodeDSL-v0"])
+@pytest.mark.parametrize("env_id", ["MolGen-v0", "MolSmiles-v0", "CodeDSL-v0", "NASGen-v0"])
 def test_torch_free_envs_do_not_load_torch(env_id):
     modules = _modules_after(f"import gymnasium as gym, genenvs\nenv = gym.make({env_id!r}); env.reset(seed=0); env.step(env.action_space.sample() * 0 + 1)")
     assert "torch" not in modules

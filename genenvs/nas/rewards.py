@@ -24,7 +24,7 @@ import numpy as np
 
 from genenvs.nas.space import Architecture, SearchSpace
 from genenvs.nas.table import NASTable, default_table
-from genenvs.nas.training import TrainingConfig, TrainingResult, train_architecture
+from genenvs.nas.protocol import TrainingConfig, TrainingResult
 from genenvs.rewards.base import SampleBatch, Scorer, ScoreResult
 from genenvs.rewards.compose import WeightedSum
 
@@ -126,6 +126,8 @@ class LiveAccuracy(Scorer):
             cached = self._memory.get(key)
         if cached is not None:
             return cached
+        from genenvs.nas.training import train_architecture  # torch, only when training live
+
         arch = arch if isinstance(arch, Architecture) else self.space.parse(arch)
         result = train_architecture(arch, self.config, self.device)
         self.trained += 1

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from genenvs.nas.training import TrainingConfig
+from genenvs.nas.protocol import TrainingConfig
 
 DATA = Path(__file__).resolve().parent / "data"
 TABLE_PATH = DATA / "nas_table.json"

@@ -18,7 +18,7 @@ from genenvs.core.task import Context, TokenTask
 from genenvs.nas.grammar import ArchitectureGrammar
 from genenvs.nas.rewards import LiveAccuracy, TabularAccuracy, nas_reward
 from genenvs.nas.space import Architecture, SearchSpace
-from genenvs.nas.training import TrainingConfig, data_checksum
+from genenvs.nas.protocol import TrainingConfig, data_checksum
 
 #: The shipped table covers the default space, which has at most this many layers.
 TABLE_MAX_LAYERS = SearchSpace().max_layers

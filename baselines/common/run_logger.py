@@ -82,6 +82,7 @@ class RunLogger:
         self.out.mkdir(parents=True, exist_ok=True)
         self.main_metric = main_metric
         self.start = time.time()
+        self.start_cpu = time.process_time()  # CPU seconds are the honest cost on a shared machine
         self.rows: list[dict[str, Any]] = []
         self.config = {
             **_plain(config),
@@ -171,6 +172,7 @@ class RunLogger:
             "samples": _plain(samples),
             "provenance": _plain(provenance),
             "wall_time_s": round(time.time() - self.start, 2),
+            "cpu_time_s": round(time.process_time() - self.start_cpu, 2),
             "curve": [{k: r[k] for k in (x, self.main_metric) if k in r} for r in self.rows],
         }
         if oracle_call_order is not None:

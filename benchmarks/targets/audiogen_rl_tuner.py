@@ -66,9 +66,7 @@ def audiogen_task():
 def train_agent(algo: str, seed: int, budget: int, runs: Path) -> tuple[SequencePolicy, dict[str, Any]]:
     """Train ``algo`` on AudioGen-v0; returns the trained policy and the run's record."""
     out = runs / f"{ENV_ID}-{algo}-s{seed}"
-    wall, cpu = time.perf_counter(), time.process_time()
     result = run(ENV_ID, algo, seed=seed, budget=budget, out=out, device="cpu")
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     trained = load_run(out)
     policy = load_sequence_policy(trained, audiogen_task(), torch.device("cpu"))
     record = {
@@ -77,8 +75,8 @@ def train_agent(algo: str, seed: int, budget: int, runs: Path) -> tuple[Sequence
         "budget": result["budget"],  # unit (env steps for ppo, samples for reinforce), value, used
         "training_metrics": result["metrics"],
         "hyperparameters": trained.hyperparameters,
-        "wall_time_s": round(wall, 1),
-        "cpu_time_s": round(cpu, 1),
+        "wall_time_s": round(result["wall_time_s"], 1),
+        "cpu_time_s": round(result["cpu_time_s"], 1),
         "run_dir": str(out),
     }
     return policy, record

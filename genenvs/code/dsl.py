@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from genenvs.core.automaton import AutomatonRows
 from genenvs.core.errors import GenEnvsError
 
 INT_MIN, INT_MAX = -256, 255
@@ -325,46 +326,138 @@ class _Cursor:
 
 
 # ------------------------------------------------------------------------------------
-# the incremental mask (batched)
+# the incremental mask (batched): the automaton compiled into tables
 # ------------------------------------------------------------------------------------
 
 
-class MaskState:
+class _States:
+    """Automaton states as parallel arrays, one row per state; the arithmetic of one step.
+
+    Used only to compile the tables of :class:`Automaton`: a state is what decides the
+    legal next tokens (the slot to fill, the function and argument being filled, the
+    variables defined so far and their types); the prefix length is not part of it.
+    """
+
+    def __init__(self, slot, function, arg_pos, num_vars, var_types) -> None:
+        self.slot, self.function, self.arg_pos, self.num_vars, self.var_types = slot, function, arg_pos, num_vars, var_types
+
+    @classmethod
+    def initial(cls) -> _States:
+        var_types = np.full((1, len(VARIABLES)), -1, dtype=np.int8)
+        var_types[0, 0] = Kind.LIST
+        return cls(np.array([Kind.STATEMENT], dtype=np.int8), np.array([-1]), np.array([0]), np.array([1]), var_types)
+
+    def take(self, index: np.ndarray) -> _States:
+        return _States(self.slot[index], self.function[index], self.arg_pos[index], self.num_vars[index], self.var_types[index])
+
+    def keys(self) -> list[tuple[int, ...]]:
+        return [tuple(row) for row in np.column_stack([self.slot, self.function, self.arg_pos, self.num_vars, self.var_types]).tolist()]
+
+    def masks(self, max_statements: int) -> np.ndarray:
+        mask = _BASE_MASK[self.slot]
+        rows = np.flatnonzero(self.slot == Kind.STATEMENT)
+        room = self.num_vars[rows] - 1 < max_statements
+        has_int = (self.var_types[rows] == Kind.INT).any(axis=1)
+        mask[rows[:, None], _FUNCTION_IDS[None, :]] = room[:, None] & (has_int[:, None] | ~_NEEDS_INT[None, :])
+        mask[rows, END_ID] = self.num_vars[rows] > 1
+        rows = np.flatnonzero((self.slot == Kind.LIST) | (self.slot == Kind.INT))
+        mask[rows[:, None], _VARIABLE_IDS[None, :]] = self.var_types[rows] == self.slot[rows, None]
+        return mask
+
+    def push(self, ids: np.ndarray) -> _States:
+        """The states after appending ``ids[i]`` (a legal token) to state ``i``."""
+        out = self.take(np.arange(len(ids)))  # copies
+        slot = self.slot
+        out.slot[(slot == Kind.STATEMENT) & (ids == END_ID)] = Kind.DONE
+        r = np.flatnonzero((slot == Kind.STATEMENT) & (ids != END_ID))  # a function starts a statement
+        out.function[r] = ids[r] - _FIRST_FUNCTION
+        out.arg_pos[r] = 0
+        out.slot[r] = _ARG_KIND[out.function[r], 0]
+        r = np.flatnonzero((slot != Kind.STATEMENT) & (slot != Kind.DONE))  # an argument
+        out.arg_pos[r] += 1
+        following = _ARG_KIND[out.function[r], out.arg_pos[r]]
+        out.slot[r] = following
+        complete = r[following == Kind.STATEMENT]
+        out.var_types[complete, out.num_vars[complete]] = _RETURNS[out.function[complete]]
+        out.num_vars[complete] += 1
+        out.function[complete] = -1
+        out.arg_pos[complete] = 0
+        return out
+
+
+class Automaton:
+    """The grammar of programs with at most ``max_statements`` statements, as lookup tables.
+
+    ``next_state[s, t]`` is the state after token ``t`` in state ``s`` (``-1``: ``t`` is not
+    allowed), ``legal[s]`` the mask of state ``s``; state 0 is the empty program. The
+    reachable states are enumerated breadth first, a whole level of them per array step:
+    73 states for 2 statements, 7,093 for 8 (built once per process: 1 ms and 35 ms). Stepping a batch of prefixes is then a table lookup per row.
+    """
+
+    def __init__(self, max_statements: int) -> None:
+        _check_max_statements(max_statements)
+        self.max_statements = max_statements
+        level = _States.initial()
+        ids: dict[tuple[int, ...], int] = {level.keys()[0]: 0}
+        levels, transitions = [level], []
+        while len(level.slot):
+            legal = level.masks(max_statements)
+            parents, tokens = np.nonzero(legal)
+            children = level.take(parents).push(tokens)
+            first = len(ids)
+            child_ids = np.array([ids.setdefault(key, len(ids)) for key in children.keys()], dtype=np.int32)
+            transitions.append((np.asarray([ids[k] for k in level.keys()], dtype=np.int32)[parents], tokens, child_ids))
+            new = np.flatnonzero(child_ids >= first)
+            new = new[np.unique(child_ids[new], return_index=True)[1]]  # one row per new state, in id order
+            level = children.take(new)
+            levels.append(level)
+        everything = _States(*(np.concatenate([getattr(lv, f) for lv in levels]) for f in ("slot", "function", "arg_pos", "num_vars", "var_types")))
+        assert len(everything.slot) == len(ids)
+        self.next_state = np.full((len(ids), len(VOCAB)), -1, dtype=np.int32)
+        for source, tokens, target in transitions:
+            self.next_state[source, tokens] = target
+        self.legal = self.next_state >= 0
+        self.slot, self.function, self.arg_pos = everything.slot, everything.function, everything.arg_pos
+        self.num_vars, self.var_types = everything.num_vars, everything.var_types
+
+    @property
+    def num_states(self) -> int:
+        return len(self.slot)
+
+
+@functools.lru_cache(maxsize=None)
+def automaton(max_statements: int = MAX_STATEMENTS) -> Automaton:
+    """The compiled :class:`Automaton` for ``max_statements`` (built once, then shared)."""
+    return Automaton(max_statements)
+
+
+class MaskState(AutomatonRows):
     """Grammar automaton for ``n`` token sequences at once, updated in O(1) per token.
 
     ``masks()`` gives the ``(n, len(VOCAB))`` boolean mask of tokens that keep each prefix
     valid; ``push(ids)`` appends one token per sequence (``active`` selects which rows
     move). A finished row (after ``<end>``) accepts only ``<end>`` again, so padding a
-    finished sequence with end tokens is valid. A step is a fixed number of array
-    operations over the rows, whatever the prefix length; this is the form a native vector
-    environment uses. The state arrays (``slot``, ``var_types``, ...) are public for
-    inspection but are updated only through :meth:`push` and :meth:`reset`.
+    finished sequence with end tokens is valid. Each row holds a state of the compiled
+    :class:`Automaton`, so a step is a table lookup whatever the prefix; the engine drives
+    it through :meth:`advance` (the task's ``grammar_state``). ``slot``, ``var_types``,
+    ``num_vars``, ``function`` and ``arg_pos`` read the rows' states for inspection.
     """
 
     def __init__(self, n: int = 1, max_statements: int = MAX_STATEMENTS) -> None:
-        _check_max_statements(max_statements)
-        self.n = n
+        self.automaton = automaton(max_statements)
+        super().__init__(self.automaton.next_state, self.automaton.legal, n)
         self.max_statements = max_statements
-        self.var_types = np.full((n, len(VARIABLES)), -1, dtype=np.int8)
-        self.num_vars = np.ones(n, dtype=np.int64)
-        self.function = np.full(n, -1, dtype=np.int64)
-        self.arg_pos = np.zeros(n, dtype=np.int64)
-        self.slot = np.full(n, Kind.STATEMENT, dtype=np.int8)
         self.length = np.zeros(n, dtype=np.int64)
-        self._masks: np.ndarray | None = None
-        self.reset()
 
     def reset(self, rows: np.ndarray | None = None) -> None:
-        """Back to the empty program for ``rows`` (a bool mask or index array; default all)."""
-        rows = slice(None) if rows is None else rows
-        self.var_types[rows] = -1
-        self.var_types[rows, 0] = Kind.LIST
-        self.num_vars[rows] = 1
-        self.function[rows] = -1
-        self.arg_pos[rows] = 0
-        self.slot[rows] = Kind.STATEMENT
-        self.length[rows] = 0
-        self._masks = None
+        super().reset(rows)
+        self.length[slice(None) if rows is None else rows] = 0
+
+    slot = property(lambda self: self.automaton.slot[self.state], doc="What each row must take next (a :class:`Kind`).")
+    function = property(lambda self: self.automaton.function[self.state], doc="Function being filled per row (-1: none).")
+    arg_pos = property(lambda self: self.automaton.arg_pos[self.state], doc="Argument being filled per row.")
+    num_vars = property(lambda self: self.automaton.num_vars[self.state], doc="Variables defined per row (the input included).")
+    var_types = property(lambda self: self.automaton.var_types[self.state], doc="Kind of each variable per row (-1: undefined).")
 
     @property
     def num_statements(self) -> np.ndarray:
@@ -375,78 +468,33 @@ class MaskState:
     def done(self) -> np.ndarray:
         return self.slot == Kind.DONE
 
-    def masks(self) -> np.ndarray:
-        """``(n, len(VOCAB))`` bool: the tokens each row may take next (a fresh copy)."""
-        if self._masks is None:
-            self._masks = self._compute_masks()
-        return self._masks.copy()
-
-    def _compute_masks(self) -> np.ndarray:
-        mask = _BASE_MASK[self.slot]
-        at_statement = self.slot == Kind.STATEMENT
-        if at_statement.any():
-            rows = np.flatnonzero(at_statement)
-            room = self.num_vars[rows] - 1 < self.max_statements
-            has_int = (self.var_types[rows] == Kind.INT).any(axis=1)
-            allowed = room[:, None] & (has_int[:, None] | ~_NEEDS_INT[None, :])
-            mask[rows[:, None], _FUNCTION_IDS[None, :]] = allowed
-            mask[rows, END_ID] = self.num_vars[rows] > 1
-        at_variable = (self.slot == Kind.LIST) | (self.slot == Kind.INT)
-        if at_variable.any():
-            rows = np.flatnonzero(at_variable)
-            mask[rows[:, None], _VARIABLE_IDS[None, :]] = self.var_types[rows] == self.slot[rows, None]
-        return mask
-
     def push(self, ids: np.ndarray | Sequence[int], active: np.ndarray | None = None) -> None:
         """Append ``ids[i]`` to row ``i`` for every active row; raise if a token is not allowed."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         if ids.shape != (self.n,):
             raise ValueError(f"push expects {self.n} token ids (one per row), got shape {ids.shape}")
         rows = np.arange(self.n) if active is None else np.flatnonzero(active)
-        if rows.size == 0:
-            return
         ids = ids[rows]
         out_of_range = (ids < 0) | (ids >= len(VOCAB))
         if out_of_range.any():
             bad = int(ids[np.argmax(out_of_range)])
             raise DSLSyntaxError(f"token id {bad} is outside the vocabulary (0 .. {len(VOCAB) - 1})")
-        if self._masks is None:
-            self._masks = self._compute_masks()
-        legal = self._masks[rows, ids]
-        if not legal.all():
-            k = int(np.argmin(legal))
+        following = self.automaton.next_state[self.state[rows], ids]
+        if (following < 0).any():
+            k = int(np.argmin(following))
             raise DSLSyntaxError(self._describe_illegal(int(rows[k]), int(ids[k])))
-        slot = self.slot[rows]
+        self.state[rows] = following
         self.length[rows] += 1
-        self._masks = None
 
-        # <end> finishes the program.
-        ending = (slot == Kind.STATEMENT) & (ids == END_ID)
-        self.slot[rows[ending]] = Kind.DONE
-
-        # A function starts a statement: expect its first argument.
-        starting = (slot == Kind.STATEMENT) & (ids != END_ID)
-        r, f = rows[starting], ids[starting] - _FIRST_FUNCTION
-        self.function[r] = f
-        self.arg_pos[r] = 0
-        self.slot[r] = _ARG_KIND[f, 0]
-
-        # An argument: expect the next one, or complete the statement.
-        arguing = (slot != Kind.STATEMENT) & (slot != Kind.DONE)
-        r = rows[arguing]
-        self.arg_pos[r] += 1
-        following = _ARG_KIND[self.function[r], self.arg_pos[r]]
-        self.slot[r] = following
-        complete = r[following == Kind.STATEMENT]
-        self.var_types[complete, self.num_vars[complete]] = _RETURNS[self.function[complete]]
-        self.num_vars[complete] += 1
-        self.function[complete] = -1
+    def advance(self, rows: np.ndarray, ids: np.ndarray) -> None:
+        super().advance(rows, ids)
+        self.length[rows] += 1
 
     def _describe_illegal(self, row: int, token_id: int) -> str:
+        a, s = self.automaton, int(self.state[row])
         return _illegal_reason(
-            Kind(int(self.slot[row])), int(self.function[row]), int(self.arg_pos[row]),
-            self.var_types[row].tolist(), int(self.num_vars[row]), int(self.length[row]),
-            self.max_statements, token_id,
+            Kind(int(a.slot[s])), int(a.function[s]), int(a.arg_pos[s]), a.var_types[s].tolist(), int(a.num_vars[s]),
+            int(self.length[row]), self.max_statements, token_id,
         )
 
 

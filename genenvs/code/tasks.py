@@ -447,6 +447,9 @@ class CodeDSLTask(TokenTask):
     def action_mask(self, tokens: np.ndarray, lengths: np.ndarray, contexts: list[Context]) -> np.ndarray:
         return self._masks(tokens, lengths)
 
+    def grammar_state(self, num_rows: int) -> dsl.MaskState:
+        return dsl.MaskState(num_rows, self.max_statements)
+
     # ------------------------------------------------------------------ display and info
     def describe_context(self, context: Context) -> str:
         task = context.payload

@@ -8,7 +8,7 @@ episodes that finish, which are decoded and scored together in one batched score
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -68,6 +68,55 @@ def _copy_batch(batch: Any) -> Any:
     return batch.copy()
 
 
+class FinalInfos(Mapping):
+    """The final infos of the episodes that ended on one step, kept as columns.
+
+    Reads as ``{row: info}`` (each info dict is built when it is read, and is the
+    caller's to change); :func:`genenvs.core.vector_env.merge_infos` writes the columns
+    into a vector env's batched infos without building a dict per episode. ``columns``
+    maps each key every row has to its values in ``rows`` order (a dict of such lists for
+    a nested info such as ``reward_components``); ``extras`` holds the keys only some rows
+    have, per row; they come after the common keys in every info.
+    """
+
+    def __init__(self, rows: list[int], columns: dict[str, Any], extras: dict[int, dict[str, Any]]) -> None:
+        self._position = {row: k for k, row in enumerate(rows)}
+        self._rows = rows
+        self._columns = columns
+        self._extras = extras
+
+    def __getitem__(self, row: int) -> dict[str, Any]:
+        k = self._position[row]
+        info = {key: ({name: c[k] for name, c in col.items()} if type(col) is dict else col[k]) for key, col in self._columns.items()}
+        extra = self._extras.get(row)
+        if extra:
+            info.update(extra)
+        return info
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def pop(self, row: int) -> dict[str, Any]:
+        """The info of ``row``, which then leaves the mapping (and the columns)."""
+        info = self[row]
+        del self._position[row]
+        self._extras.pop(row, None)
+        return info
+
+    def columns(self) -> tuple[list[int], dict[str, Any], dict[int, dict[str, Any]]]:
+        """``(rows, columns, extras)`` of the rows still present, rows in ascending order."""
+        rows = sorted(self._position)
+        if rows == self._rows:
+            return rows, self._columns, self._extras
+        keep = [self._position[row] for row in rows]
+        pick = lambda values: [values[k] for k in keep]  # noqa: E731
+        columns = {key: ({n: pick(c) for n, c in col.items()} if type(col) is dict else pick(col)) for key, col in self._columns.items()}
+        return rows, columns, self._extras
+
+
 def token_observation_space(task: TokenTask) -> spaces.Dict:
     """Observation of one token-level episode.
 
@@ -123,6 +172,7 @@ class TokenEpisodes:
         self.last_score: list[float | None] = [None] * self.n
         self._rows = np.arange(self.n)
         self._mask_cache: np.ndarray | None = None
+        self.grammar_state = task.grammar_state(self.n)
         # Tasks without a grammar share one all-legal mask; only its end column changes.
         self._free_mask = np.ones((self.n, self.V), dtype=bool)
 
@@ -141,6 +191,8 @@ class TokenEpisodes:
             _write_rows(self.context_batch, self.task.context_space, rows, [c.observation for c in new_contexts])
         self.tokens[rows] = self.pad_id
         self.lengths[rows] = 0
+        if self.grammar_state is not None:
+            self.grammar_state.reset(rows)
         self._mask_cache = None
         self.done[rows] = False
         self.forced_invalid[rows] = False
@@ -178,12 +230,15 @@ class TokenEpisodes:
     def _current_masks(self) -> np.ndarray:
         """The cached masks themselves (never handed out: callers of :meth:`masks` get copies)."""
         if self._mask_cache is None:
-            grammar = self.task.action_mask(self.tokens, self.lengths, self.contexts)
-            if grammar is None:
+            if self.grammar_state is not None:
+                mask = self.grammar_state.masks()  # a fresh array, ours to change
+            else:
+                grammar = self.task.action_mask(self.tokens, self.lengths, self.contexts)
+                mask = None if grammar is None else np.array(grammar, dtype=bool, copy=True)
+            if mask is None:
                 mask = self._free_mask
                 mask[:, self.end_id] = self.lengths >= self.task.min_length
             else:
-                mask = np.array(grammar, dtype=bool, copy=True)
                 mask[:, self.end_id] &= self.lengths >= self.task.min_length
             self._mask_cache = mask
         return self._mask_cache
@@ -205,11 +260,12 @@ class TokenEpisodes:
             )
         return arr.astype(np.int64, copy=False)
 
-    def step(self, actions: np.ndarray, active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict[int, dict]]:
+    def step(self, actions: np.ndarray, active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, Mapping[int, dict]]:
         """Advance the active, unfinished rows by one token.
 
         Returns ``(rewards, finished, infos)`` where ``finished`` marks rows whose episode
-        ended on this step and ``infos`` maps each of those rows to its final info.
+        ended on this step and ``infos`` maps each of those rows to its final info
+        (a :class:`FinalInfos`).
         """
         actions = self.check_actions(actions)
         stepping = ~self.done if active is None else (active & ~self.done)
@@ -236,19 +292,21 @@ class TokenEpisodes:
         grow = rows[append]
         self.tokens[grow, self.lengths[grow]] = acts[append]
         self.lengths[grow] += 1
+        if self.grammar_state is not None:
+            self.grammar_state.advance(grow, acts[append])
         self._mask_cache = None
 
         ends = (acts == self.end_id) | ~legal | (self.lengths[rows] >= self.L)
         end_rows = rows[ends]
         finished[end_rows] = True
-        infos: dict[int, dict] = {}
+        infos: Mapping[int, dict] = {}
         if end_rows.size:
             illegal = set(rows[~legal].tolist())
             infos = self._finish(end_rows, illegal, rewards)
         self.done[end_rows] = True
         return rewards, finished, infos
 
-    def _finish(self, rows: np.ndarray, illegal: set[int], rewards: np.ndarray) -> dict[int, dict]:
+    def _finish(self, rows: np.ndarray, illegal: set[int], rewards: np.ndarray) -> FinalInfos:
         """Decode and score the finished rows in one batched call.
 
         Many episodes can end on one step, so per-row values are read from the arrays once,
@@ -256,41 +314,35 @@ class TokenEpisodes:
         """
         row_ids = rows.tolist()
         lengths = self.lengths[rows].tolist()
+        tokens = self.tokens[rows]  # fancy indexing copies
         contexts = [self.contexts[r] for r in row_ids]
         made_invalid = [row in illegal or forced for row, forced in zip(row_ids, self.forced_invalid[rows].tolist())]
         samples, valid = [], np.zeros(rows.size, dtype=bool)
-        for k, (row, length, context) in enumerate(zip(row_ids, lengths, contexts)):
-            sample, ok = self.task.decode(self.tokens[row, :length], context)
+        for k, (length, context) in enumerate(zip(lengths, contexts)):
+            sample, ok = self.task.decode(tokens[k, :length], context)
             samples.append(sample)
             valid[k] = bool(ok) and not made_invalid[k]
-        batch = SampleBatch(
-            samples=samples,
-            tokens=self.tokens[rows],  # fancy indexing copies
-            lengths=self.lengths[rows],
-            contexts=[c.payload for c in contexts],
-            valid=valid,
-        )
+        batch = SampleBatch(samples=samples, tokens=tokens, lengths=self.lengths[rows], contexts=[c.payload for c in contexts], valid=valid)
         result = self.task.score(batch)
         rewards[rows] += result.scores
-        scores = [float(s) for s in np.asarray(result.scores).tolist()]
-        valid_out = [bool(v) for v in np.asarray(result.valid).tolist()]
+        scores = np.asarray(result.scores, dtype=np.float64).tolist()
+        valid_out = np.asarray(result.valid, dtype=bool).tolist()
         columns = {name: totals[rows].tolist() for name, totals in self.step_totals.items()}
-        columns.update((name, [float(v) for v in np.asarray(values).tolist()]) for name, values in result.components.items())
-        infos = {}
+        columns.update((name, np.asarray(values, dtype=np.float64).tolist()) for name, values in result.components.items())
+        token_lists = tokens.tolist()
+        records = [token_record(self.task, ids[:length], context, bad) for ids, length, context, bad in zip(token_lists, lengths, contexts, made_invalid)]
+        extras: dict[int, dict[str, Any]] = {}
         for k, row in enumerate(row_ids):
-            info = {
-                "sample": samples[k],
-                "valid": valid_out[k],
-                "score": scores[k],
-                "reward_components": {name: values[k] for name, values in columns.items()},
-                "length": lengths[k],
-                RECORD_KEY: token_record(self.task, self.tokens[row, : lengths[k]], contexts[k], made_invalid[k]),
-            }
+            extra = self.task.episode_info(samples[k], contexts[k])
             if row in illegal:
-                info["invalid_action"] = True
-            info.update(self.task.episode_info(samples[k], contexts[k]))
-            infos[row] = info
+                extra = {"invalid_action": True, **extra}
+            if extra:
+                extras[row] = extra
             self.last_sample[row] = samples[k]
             self.last_score[row] = scores[k]
+        # The rows come in ascending order (a boolean selection), the order infos are merged in.
+        infos = FinalInfos(row_ids, {
+            "sample": samples, "valid": valid_out, "score": scores, "reward_components": columns, "length": lengths, RECORD_KEY: records,
+        }, extras)
         return infos
 

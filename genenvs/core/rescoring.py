@@ -171,18 +171,37 @@ def check_rescorable(scorer: Scorer, what: str) -> None:
 # ---------------------------------------------------------------------------- token-level envs
 
 
-def token_record(task: TokenTask, ids: np.ndarray, context: Context, forced_invalid: bool) -> str:
+def token_record(task: TokenTask, ids: np.ndarray | list[int], context: Context, forced_invalid: bool) -> str:
     """The record of a finished token episode: generated ids, the context, and whether it was made invalid.
 
     ``forced_invalid`` marks episodes that ended on a masked token or came from text that
     could not be tokenised; the ids alone do not show it, and it can only lower a score.
+    The text equals ``dumps_record({"tokens": ..., "context": ..., "invalid": True})``; it is
+    assembled by hand because it is written for every episode, and a context's JSON is
+    made once per problem instance (:func:`context_json`), however many episodes pose it.
     """
-    record: dict[str, Any] = {"tokens": np.asarray(ids).tolist()}
+    ids = ids if isinstance(ids, list) else np.asarray(ids).tolist()
+    text = '{"tokens":' + repr(ids).replace(" ", "")  # a list of ints: the same text as json.dumps
     if task.context_space is not None:
-        record["context"] = task.context_to_json(context)
-    if forced_invalid:
-        record["invalid"] = True
-    return dumps_record(record)
+        text += ',"context":' + context_json(task, context)
+    return text + (',"invalid":true}' if forced_invalid else "}")
+
+
+def context_json(task: TokenTask, context: Context) -> str:
+    """Compact JSON text of ``task.context_to_json(context)``, memoised on the context.
+
+    A posed context is not changed afterwards (episodes and scorers only read it), so the
+    text made for its first episode serves every later one: a fixed evaluation set passed
+    as ``options["contexts"]``, or a problem drawn again.
+    """
+    cached = context.__dict__.get(_CONTEXT_JSON)
+    if cached is None or cached[0] is not task:
+        cached = (task, dumps_record(task.context_to_json(context)))
+        context.__dict__[_CONTEXT_JSON] = cached
+    return cached[1]
+
+
+_CONTEXT_JSON = "_genenvs_record_json"
 
 
 def score_token_records(task: TokenTask, records: Sequence[dict[str, Any]]) -> ScoreResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from gymnasium import spaces
@@ -32,6 +32,19 @@ class Context:
     observation: Any = None
     payload: Any = None
     prefix: np.ndarray | None = None
+
+
+class Grammar(Protocol):
+    """Grammar state of ``n`` episodes, advanced token by token (see :meth:`TokenTask.grammar_state`)."""
+
+    def reset(self, rows: np.ndarray) -> None:
+        """Rows ``rows`` start an empty sample."""
+
+    def advance(self, rows: np.ndarray, ids: np.ndarray) -> None:
+        """Row ``rows[i]`` appended the legal, non-end token ``ids[i]``."""
+
+    def masks(self) -> np.ndarray:
+        """``(n, V)`` bool, a fresh array: the tokens each row may take next (before the minimum length)."""
 
 
 class TokenTask(ABC):
@@ -107,6 +120,16 @@ class TokenTask(ABC):
         ``tokens`` is ``(n, max_length)`` padded with ``vocab.pad_id``; ``lengths`` the
         number of tokens generated so far. The end-token minimum length is applied by the
         environment on top of this.
+        """
+        return None
+
+    def grammar_state(self, num_rows: int) -> Grammar | None:
+        """An incremental form of :meth:`action_mask` for ``num_rows`` episodes, or ``None``.
+
+        The engine tells it every token it appends and every row it restarts, so a mask
+        costs a lookup instead of re-reading whole buffers. A task whose grammar is a
+        finite automaton returns one (CodeDSL's compiled :class:`~genenvs.code.dsl.MaskState`);
+        :meth:`action_mask` stays the reference, used for buffers (policies, replays).
         """
         return None
 

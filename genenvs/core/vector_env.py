@@ -10,7 +10,6 @@ same seeds and actions, which the test suite checks).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from genenvs.core.episodes import TokenEpisodes, token_observation_space
+from genenvs.core.episodes import FinalInfos, TokenEpisodes, token_observation_space
 from genenvs.core.errors import InvalidActionError
 from genenvs.core.provenance import provenance_record
 from genenvs.core.rescoring import TaskRecordScoring
@@ -60,6 +59,12 @@ def merge_infos(infos: dict[str, Any], per_row: dict[int, dict[str, Any]], num_e
     carry it: ``_add_info`` allocates arrays per key *and row*, which dominates a step on
     which hundreds of episodes end.
     """
+    if isinstance(per_row, FinalInfos):
+        rows, columns, extras = per_row.columns()
+        if not rows:
+            return infos
+        infos = _write_columns(infos, {key: (rows, values) for key, values in columns.items()}, num_envs)
+        return merge_infos(infos, extras, num_envs) if extras else infos
     # Rows whose infos have the same keys (nearly all) are gathered key by key in one go.
     # Going through the groups in order of their first row visits keys in the order of
     # their first appearance, the order _add_info inserts them in.
@@ -76,11 +81,22 @@ def merge_infos(infos: dict[str, Any], per_row: dict[int, dict[str, Any]], num_e
                 columns[key][1].extend(values)
             else:
                 columns[key] = (list(group), values)
+    return _write_columns(infos, columns, num_envs)
+
+
+def _write_columns(infos: dict[str, Any], columns: dict[str, tuple[list[int], Any]], num_envs: int) -> dict[str, Any]:
+    """Write ``columns[key] = (rows, values)`` into the batched ``infos`` with their ``_key`` masks.
+
+    ``values`` is a list aligned with ``rows``, or for a nested info (``FinalInfos``'
+    ``reward_components``) a dict of such lists.
+    """
     for key, (rows, values) in columns.items():
-        dicts = 0 if key == "final_obs" else sum(map(isinstance, values, itertools.repeat(dict)))
-        if 0 < dicts < len(values):
-            raise TypeError(f"info[{key!r}] is a dict in some envs and not in others; vector envs cannot batch it")
-        if dicts:
+        index = np.array(rows, dtype=np.intp)
+        if type(values) is dict:  # nested columns
+            array = _write_columns(infos.get(key, {}), {name: (rows, v) for name, v in values.items()}, num_envs)
+        elif dict in set(map(type, values)) and key != "final_obs":
+            if any(type(v) is not dict for v in values):
+                raise TypeError(f"info[{key!r}] is a dict in some envs and not in others; vector envs cannot batch it")
             array = merge_infos(infos.get(key, {}), dict(zip(rows, values)), num_envs)
         else:
             array = infos.get(key)
@@ -90,11 +106,11 @@ def merge_infos(infos: dict[str, Any], per_row: dict[int, dict[str, Any]], num_e
                 for row, value in zip(rows, values):
                     array[row] = value
             else:
-                array[rows] = values
+                array[index] = values
         mask = infos.get(f"_{key}")
         if mask is None:
             mask = np.zeros(num_envs, dtype=bool)
-        mask[rows] = True
+        mask[index] = True
         infos[key], infos[f"_{key}"] = array, mask
     return infos
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from genenvs.core.automaton import AutomatonRows
 from genenvs.core.task import Context, TokenTask
 from genenvs.nas.grammar import ArchitectureGrammar
 from genenvs.nas.rewards import LiveAccuracy, TabularAccuracy, nas_reward
@@ -95,6 +96,9 @@ class NASTask(TokenTask):
     # ------------------------------------------------------------------ grammar
     def action_mask(self, tokens: np.ndarray, lengths: np.ndarray, contexts: list[Context]) -> np.ndarray:
         return self.grammar.masks(tokens, lengths)
+
+    def grammar_state(self, num_rows: int) -> AutomatonRows:
+        return AutomatonRows(self.grammar.transition, self.grammar.legal, num_rows, self.grammar.start)
 
     # ------------------------------------------------------------------ decoding
     def decode(self, ids: np.ndarray, context: Context) -> tuple[str, bool]:

@@ -181,3 +181,21 @@ def test_provenance_hash_tracks_scoring_changes():
     assert a.unwrapped.provenance["hash"] == b.unwrapped.provenance["hash"] == d.unwrapped.provenance["hash"]
     assert a.unwrapped.provenance["hash"] != c.unwrapped.provenance["hash"]
     assert make_toy(max_length=5).unwrapped.provenance["hash"] != a.unwrapped.provenance["hash"]
+
+
+@pytest.mark.parametrize("env_id", ["CodeDSL-v0", "NASGen-v0"])
+def test_incremental_grammar_state_gives_the_masks_of_the_whole_buffers(env_id):
+    """The engine's grammar_state, told each appended token and reset, agrees with
+    ``task.action_mask`` recomputed from the token buffers, along random legal episodes."""
+    env = gym.make_vec(env_id, 16, vectorization_mode="vector_entry_point").unwrapped
+    ep = env._episodes
+    assert ep.grammar_state is not None
+    rng = np.random.default_rng(0)
+    _, info = env.reset(seed=0)
+    for _ in range(60):
+        masks = info["action_mask"]
+        reference = np.array(env.task.action_mask(ep.tokens, ep.lengths, ep.contexts), dtype=bool)
+        reference[:, ep.end_id] &= ep.lengths >= env.task.min_length
+        np.testing.assert_array_equal(masks, reference)
+        actions = np.array([rng.choice(np.flatnonzero(m)) for m in masks])
+        _, _, _, _, info = env.step(actions)

@@ -143,3 +143,19 @@ def test_a_stored_prompt_index_out_of_range_is_refused():
     task = gym.make("TextGen-v0").unwrapped.task
     with pytest.raises(ValueError, match="prompt_index"):
         task.context_from_json({"prompt_index": len(task.prompts)})
+
+
+def test_record_text_is_the_json_of_the_record():
+    """token_record assembles its text by hand (it runs every episode); it must equal the JSON dump."""
+    from genenvs.core.rescoring import dumps_record, token_record
+
+    env = gym.make("CodeDSL-v0").unwrapped
+    _, _ = env.reset(seed=3)
+    context = env._episodes.contexts[0]
+    for ids, invalid in (([], False), ([3, 17, 40], True), (np.array([5, 7]), False)):
+        text = token_record(env.task, ids, context, invalid)
+        expected = {"tokens": list(map(int, ids)), "context": env.task.context_to_json(context)}
+        if invalid:
+            expected["invalid"] = True
+        assert text == dumps_record(expected)
+        assert token_record(env.task, ids, context, invalid) == text  # memoised context, same text

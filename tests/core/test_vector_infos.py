@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import VectorEnv
 
+from genenvs.core.episodes import FinalInfos
 from genenvs.core.vector_env import merge_infos
 
 
@@ -55,3 +56,37 @@ def test_merge_infos_equals_add_info_row_by_row(rows):
 def test_a_key_that_is_a_dict_in_some_rows_only_is_an_error():
     with pytest.raises(TypeError, match="dict in some envs"):
         merge_infos({}, {0: {"x": {"a": 1}}, 1: {"x": 2}}, 2)
+
+
+def _final_infos(rows, rng):
+    """The same infos as ``_row_info`` kept as FinalInfos columns (common keys) and extras."""
+    infos = {r: _row_info(r, rng) for r in sorted(rows)}
+    order = sorted(infos)
+    common = ["sample", "valid", "score", "length", "reward_components", "tokens", "final_obs"]
+    columns = {key: [infos[r][key] for r in order] for key in common if key != "reward_components"}
+    columns = {**{k: columns[k] for k in common[:4]}, "reward_components": {name: [infos[r]["reward_components"][name] for r in order] for name in ("kl", "rule")}, "tokens": columns["tokens"], "final_obs": columns["final_obs"]}
+    extras = {r: {"invalid_action": True} for r in order if "invalid_action" in infos[r]}
+    return infos, FinalInfos(order, columns, extras)
+
+
+@pytest.mark.parametrize("rows", [[0], [1, 4, 6], list(range(8))])
+def test_final_infos_read_as_dicts_and_merge_as_add_info_does(rows):
+    infos, finals = _final_infos(rows, np.random.default_rng(0))
+    assert list(finals) == sorted(rows) and len(finals) == len(rows)
+    for row in rows:
+        assert finals[row].keys() == infos[row].keys() and finals[row]["score"] == infos[row]["score"]
+    expected = {"action_mask": np.ones(8, dtype=bool)}
+    env = _Sizes(8)
+    for row in sorted(infos):
+        expected = env._add_info(expected, infos[row], row)
+    _assert_same(merge_infos({"action_mask": np.ones(8, dtype=bool)}, finals, 8), expected)
+
+
+def test_popped_final_infos_leave_the_merge():
+    infos, finals = _final_infos([1, 4, 6], np.random.default_rng(0))
+    assert finals.pop(4)["length"] == 5 and 4 not in finals
+    merged = merge_infos({}, finals, 8)
+    assert merged["_score"].tolist() == [False, True, False, False, False, False, True, False]
+    assert merged["length"][[1, 6]].tolist() == [2, 7]
+    finals.pop(1), finals.pop(6)
+    assert merge_infos({}, finals, 8) == {}

@@ -340,9 +340,12 @@ class TokenEpisodes:
                 extras[row] = extra
             self.last_sample[row] = samples[k]
             self.last_score[row] = scores[k]
+        common = {"sample": samples, "valid": valid_out, "score": scores, "reward_components": columns, "length": lengths, RECORD_KEY: records}
+        if len(extras) == len(row_ids) and len({tuple(extra) for extra in extras.values()}) == 1:
+            # every row has the same domain keys (e.g. MolGen's "smiles"): columns too
+            common.update((key, [extras[row][key] for row in row_ids]) for key in extras[row_ids[0]])
+            extras = {}
         # The rows come in ascending order (a boolean selection), the order infos are merged in.
-        infos = FinalInfos(row_ids, {
-            "sample": samples, "valid": valid_out, "score": scores, "reward_components": columns, "length": lengths, RECORD_KEY: records,
-        }, extras)
+        infos = FinalInfos(row_ids, common, extras)
         return infos
 

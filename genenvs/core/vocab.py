@@ -31,7 +31,6 @@ class Vocabulary:
             raise ValueError(f"vocabulary has duplicate symbols: {dup[:10]}")
         self.tokens: tuple[str, ...] = (END, *symbols)
         self._index = {tok: i for i, tok in enumerate(self.tokens)}
-        self._array = np.array(self.tokens, dtype=object)
 
     # -- sizes and special ids -------------------------------------------------------
     def __len__(self) -> int:
@@ -61,9 +60,14 @@ class Vocabulary:
 
     def symbols(self, ids: Iterable[int]) -> list[str]:
         """Symbols of ``ids`` up to (excluding) the first end or pad id."""
-        ids = np.asarray(ids, dtype=np.int64)
-        stop = np.flatnonzero((ids == self.end_id) | (ids == self.pad_id))
-        return self._array[ids[: stop[0]] if stop.size else ids].tolist()
+        # Plain lists: samples are tens of tokens, where numpy's per-call cost would
+        # dominate (this runs for every finished episode).
+        ids = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+        for stop in (self.end_id, self.pad_id):
+            if stop in ids:
+                ids = ids[: ids.index(stop)]
+        symbols = self.tokens
+        return [symbols[i] for i in ids]
 
     # -- persistence and identity ---------------------------------------------------
     def checksum(self) -> str:

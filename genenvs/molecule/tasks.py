@@ -17,7 +17,7 @@ from rdkit import Chem
 
 from genenvs.core.task import Context, TokenTask
 from genenvs.molecule.properties import mol_from_smiles
-from genenvs.molecule.vocab import DATA, load_vocab, tokenize_selfies, tokenize_smiles
+from genenvs.molecule.vocab import DATA, SmilesClosureCheck, load_vocab, tokenize_selfies, tokenize_smiles
 from genenvs.rewards.base import SampleBatch, Scorer, ScoreResult
 from genenvs.rewards.cache import CachedScorer
 
@@ -95,6 +95,7 @@ class MoleculeTask(TokenTask):
         # SMILES is noted for the cap. Both are exact: same inputs, same RDKit calls.
         self._parse = functools.lru_cache(maxsize=DECODE_MEMO_SIZE)(_canonical_and_size)
         self._sizes: dict[str, int] = {}
+        self._closes = SmilesClosureCheck(self.vocab.tokens) if kind == "smiles" else None
         base = HeavyAtomCap(make_scorer(objective, **self.objective_kwargs), max_heavy_atoms, count=self._heavy_atoms)
         self.scorer = CachedScorer(base, key=self.canonical)
 
@@ -121,8 +122,10 @@ class MoleculeTask(TokenTask):
         return "".join(self.vocab.symbols(ids))
 
     def decode(self, ids: np.ndarray, context: Context) -> tuple[str, bool]:
-        text = self.to_string(ids)
-        smiles = text
+        symbols = self.vocab.symbols(ids)
+        text = smiles = "".join(symbols)
+        if self._closes is not None and not self._closes(symbols):
+            return smiles, False  # would not parse (SmilesClosureCheck): no RDKit call needed
         if self.kind == "selfies":
             try:
                 smiles = sf.decoder(text) or ""

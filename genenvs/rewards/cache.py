@@ -33,7 +33,6 @@ class CachedScorer(Scorer):
         return self.scorer.identity()  # caching never changes a score
 
     def score(self, batch: SampleBatch) -> ScoreResult:
-        n = len(batch)
         keys: list[Hashable | None] = [self.key(s) if v else None for s, v in zip(batch.samples, batch.valid)]
         # rows the inner scorer must see: invalid ones (cheap) and the first row of each new key
         todo: list[int] = []
@@ -47,8 +46,12 @@ class CachedScorer(Scorer):
         fresh: dict[int, tuple[float, dict[str, float], bool]] = {}
         if todo:
             result = self.scorer(batch.subset(np.asarray(todo, dtype=np.int64)))
+            # read as Python lists once: indexing arrays element by element costs more than scoring invalid rows
+            scores = np.asarray(result.scores, dtype=np.float64).tolist()
+            columns = {c: np.asarray(v, dtype=np.float64).tolist() for c, v in result.components.items()}
+            valid = np.asarray(result.valid, dtype=bool).tolist()
             for j, i in enumerate(todo):
-                row = (float(result.scores[j]), {c: float(v[j]) for c, v in result.components.items()}, bool(result.valid[j]))
+                row = (scores[j], {c: v[j] for c, v in columns.items()}, valid[j])
                 fresh[i] = row
                 if keys[i] is not None:
                     self._cache[keys[i]] = row
@@ -63,10 +66,10 @@ class CachedScorer(Scorer):
                 rows.append(self._cache[k])
         while len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)
-        scores = np.fromiter((r[0] for r in rows), dtype=np.float64, count=n)
+        scores = np.array([r[0] for r in rows], dtype=np.float64)
         names = list(rows[0][1]) if rows else [self.name]
-        components = {c: np.fromiter((r[1].get(c, np.nan) for r in rows), dtype=np.float64, count=n) for c in names}
-        valid = np.fromiter((r[2] for r in rows), dtype=bool, count=n)
+        components = {c: np.array([r[1].get(c, np.nan) for r in rows], dtype=np.float64) for c in names}
+        valid = np.array([r[2] for r in rows], dtype=bool)
         return ScoreResult(scores=scores, components=components, valid=valid)
 
     def clear(self) -> None:

@@ -42,23 +42,6 @@ SUBSETS = ("all", "train", "test")
 TEST_EVERY = 5
 
 
-class _Context(Context):
-    """A :class:`Context` whose ``observation`` array is copied on every read.
-
-    ``SampleEnv`` returns ``context.observation`` itself as the observation of both
-    ``reset`` and ``step``; Gymnasium requires fresh arrays each time (the env checker
-    tests it). Copying on read keeps the two observations independent.
-    """
-
-    @property  # type: ignore[override]
-    def observation(self) -> Any:
-        return None if self._observation is None else self._observation.copy()
-
-    @observation.setter
-    def observation(self, value: Any) -> None:
-        self._observation = value
-
-
 def _verdict_info(scorer: ExecutionReward, sample: Any, payload: Any) -> dict[str, Any]:
     verdict = scorer.verdict_for(sample, payload)
     return verdict.info() if verdict is not None else {}
@@ -222,7 +205,7 @@ class CodeGenTask(TokenTask):
         if prompt is None:
             prompt = self._encode_prompt(problem)
         length = int(np.sum(prompt != self.vocab.pad_id))
-        return _Context(observation=prompt, payload=problem, prefix=prompt[:length].copy())
+        return Context(observation=prompt, payload=problem, prefix=prompt[:length].copy())
 
     def sample_context(self, rng: np.random.Generator) -> Context:
         return self.context_for(self.problems[int(rng.integers(len(self.problems)))])
@@ -382,7 +365,7 @@ class CodeDSLTask(TokenTask):
     # ------------------------------------------------------------------ problems
     def context_for(self, task: DSLTask) -> Context:
         """The context of a given :class:`~genenvs.code.dsl_tasks.DSLTask`."""
-        return _Context(observation=encode_examples(task, self.max_input_length), payload=task)
+        return Context(observation=encode_examples(task, self.max_input_length), payload=task)
 
     def sample_context(self, rng: np.random.Generator) -> Context:
         task = generate_task(rng, self.max_statements, self.num_examples, min_statements=self.min_statements,

@@ -16,7 +16,7 @@ from gymnasium import spaces
 from gymnasium.vector.utils import create_empty_array
 
 from genenvs.core.errors import InvalidActionError
-from genenvs.core.rescoring import RECORD_KEY, token_record
+from genenvs.core.rescoring import RECORD_KEY, token_records
 from genenvs.core.task import Context, TokenTask
 from genenvs.rewards.base import SampleBatch
 from genenvs.rewards.step import StepScorer
@@ -317,11 +317,10 @@ class TokenEpisodes:
         tokens = self.tokens[rows]  # fancy indexing copies
         contexts = [self.contexts[r] for r in row_ids]
         made_invalid = [row in illegal or forced for row, forced in zip(row_ids, self.forced_invalid[rows].tolist())]
-        samples, valid = [], np.zeros(rows.size, dtype=bool)
-        for k, (length, context) in enumerate(zip(lengths, contexts)):
-            sample, ok = self.task.decode(tokens[k, :length], context)
-            samples.append(sample)
-            valid[k] = bool(ok) and not made_invalid[k]
+        decode = self.task.decode
+        decoded = [decode(ids[:length], context) for ids, length, context in zip(tokens, lengths, contexts)]
+        samples = [sample for sample, _ in decoded]
+        valid = np.array([bool(ok) and not bad for (_, ok), bad in zip(decoded, made_invalid)], dtype=bool)
         batch = SampleBatch(samples=samples, tokens=tokens, lengths=self.lengths[rows], contexts=[c.payload for c in contexts], valid=valid)
         result = self.task.score(batch)
         rewards[rows] += result.scores
@@ -330,16 +329,17 @@ class TokenEpisodes:
         columns = {name: totals[rows].tolist() for name, totals in self.step_totals.items()}
         columns.update((name, np.asarray(values, dtype=np.float64).tolist()) for name, values in result.components.items())
         token_lists = tokens.tolist()
-        records = [token_record(self.task, ids[:length], context, bad) for ids, length, context, bad in zip(token_lists, lengths, contexts, made_invalid)]
+        records = token_records(self.task, [ids[:length] for ids, length in zip(token_lists, lengths)], contexts, made_invalid)
         extras: dict[int, dict[str, Any]] = {}
-        for k, row in enumerate(row_ids):
-            extra = self.task.episode_info(samples[k], contexts[k])
+        episode_info, last_sample, last_score = self.task.episode_info, self.last_sample, self.last_score
+        for row, sample, score, context in zip(row_ids, samples, scores, contexts):
+            extra = episode_info(sample, context)
             if row in illegal:
                 extra = {"invalid_action": True, **extra}
             if extra:
                 extras[row] = extra
-            self.last_sample[row] = samples[k]
-            self.last_score[row] = scores[k]
+            last_sample[row] = sample
+            last_score[row] = score
         common = {"sample": samples, "valid": valid_out, "score": scores, "reward_components": columns, "length": lengths, RECORD_KEY: records}
         if len(extras) == len(row_ids) and len({tuple(extra) for extra in extras.values()}) == 1:
             # every row has the same domain keys (e.g. MolGen's "smiles"): columns too

@@ -15,7 +15,7 @@ The record is text, not a dict, because vector environments batch dict-valued in
 by key; a string stays one value per episode whatever vector env, wrapper or trainer
 carries it, and a trainer stores it without knowing the domain.
 
-Token-level environments get both from this module (:func:`token_record`,
+Token-level environments get both from this module (:func:`token_records`,
 :func:`score_token_records`): the record holds the generated ids, and re-scoring feeds them
 through the same :class:`~genenvs.core.episodes.TokenEpisodes` engine (grammar masks,
 decoding, scorer), so the result is the environment's own. Contexts are stored with
@@ -171,20 +171,25 @@ def check_rescorable(scorer: Scorer, what: str) -> None:
 # ---------------------------------------------------------------------------- token-level envs
 
 
-def token_record(task: TokenTask, ids: np.ndarray | list[int], context: Context, forced_invalid: bool) -> str:
-    """The record of a finished token episode: generated ids, the context, and whether it was made invalid.
+def token_records(task: TokenTask, ids: Sequence[list[int]], contexts: Sequence[Context], forced_invalid: Sequence[bool]) -> list[str]:
+    """The records of finished token episodes: generated ids, the context, and whether it was made invalid.
 
     ``forced_invalid`` marks episodes that ended on a masked token or came from text that
     could not be tokenised; the ids alone do not show it, and it can only lower a score.
-    The text equals ``dumps_record({"tokens": ..., "context": ..., "invalid": True})``; it is
-    assembled by hand because it is written for every episode, and a context's JSON is
+    Each text equals ``dumps_record({"tokens": ..., "context": ..., "invalid": True})``; it
+    is assembled by hand because it is written for every episode, and a context's JSON is
     made once per problem instance (:func:`context_json`), however many episodes pose it.
     """
-    ids = ids if isinstance(ids, list) else np.asarray(ids).tolist()
-    text = '{"tokens":' + repr(ids).replace(" ", "")  # a list of ints: the same text as json.dumps
+    # repr of a list of ints is its JSON with spaces after the commas
+    heads = ['{"tokens":' + repr(row).replace(" ", "") for row in ids]
     if task.context_space is not None:
-        text += ',"context":' + context_json(task, context)
-    return text + (',"invalid":true}' if forced_invalid else "}")
+        heads = [head + ',"context":' + context_json(task, context) for head, context in zip(heads, contexts)]
+    return [head + (',"invalid":true}' if bad else "}") for head, bad in zip(heads, forced_invalid)]
+
+
+def token_record(task: TokenTask, ids: np.ndarray | list[int], context: Context, forced_invalid: bool) -> str:
+    """The record of one finished token episode (:func:`token_records`)."""
+    return token_records(task, [np.asarray(ids).tolist()], [context], [forced_invalid])[0]
 
 
 def context_json(task: TokenTask, context: Context) -> str:

@@ -90,8 +90,11 @@ def _write_columns(infos: dict[str, Any], columns: dict[str, tuple[list[int], An
     ``values`` is a list aligned with ``rows``, or for a nested info (``FinalInfos``'
     ``reward_components``) a dict of such lists.
     """
+    indices: dict[int, np.ndarray] = {}  # columns often share one rows list: convert it once
     for key, (rows, values) in columns.items():
-        index = np.array(rows, dtype=np.intp)
+        index = indices.get(id(rows))
+        if index is None:
+            index = indices[id(rows)] = np.array(rows, dtype=np.intp)
         if type(values) is dict:  # nested columns
             array = _write_columns(infos.get(key, {}), {name: (rows, v) for name, v in values.items()}, num_envs)
         elif dict in set(map(type, values)) and key != "final_obs":

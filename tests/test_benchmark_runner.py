@@ -19,13 +19,20 @@ def test_runner_writes_results_and_table(tmp_path):
     assert env["env_id"] == "MolGen-v0" and env["single_steps_per_s"] > 0
     row = env["by_size"]["8"]
     assert row["native"] > 0 and row["sync"] > 0 and row["async"] > 0 and row["native_over_sync"] > 0
+    assert row["domain_us_per_step"] > 0 and row["native_over_sync_bound"] > 0  # the bound of a free engine
     assert env["async_worker_private_mb"] > 0 and row["async_workers_private_mb"] > 0
     engine = results["engine"][0]["token_steps_per_s"]
     assert list(engine) == ["engine", "decode", "contexts", "step_scorers"] and min(engine.values()) > 0
     assert results["scoring"]["env_over_bare"] > 0 and results["memory"][0]["episodes"] >= 500
     assert results["machine"]["omp_num_threads"] == "1" and "numpy" in results["machine"]["versions"]
     table = out_md.read_text()
-    assert "| MolGen-v0 |" in table and "async 8" in table and "## Molecule scoring" in table
+    assert "| MolGen-v0 |" in table and "async 8" in table and "## Molecule scoring" in table and "## What bounds native/sync at 8 envs" in table
+    out_md.unlink()
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run_all.py"), "--render-only", "--json", str(out_json), "--markdown", str(out_md)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )
+    assert out_md.read_text() == table  # the page again from the results file, nothing measured
 
 
 def test_async_sizes_over_the_memory_budget_are_skipped_with_the_reason():

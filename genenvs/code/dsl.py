@@ -425,7 +425,7 @@ class Automaton:
         return len(self.slot)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def automaton(max_statements: int = MAX_STATEMENTS) -> Automaton:
     """The compiled :class:`Automaton` for ``max_statements`` (built once, then shared)."""
     return Automaton(max_statements)

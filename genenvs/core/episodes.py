@@ -112,7 +112,10 @@ class FinalInfos(Mapping):
         if rows == self._rows:
             return rows, self._columns, self._extras
         keep = [self._position[row] for row in rows]
-        pick = lambda values: [values[k] for k in keep]  # noqa: E731
+
+        def pick(values: list[Any]) -> list[Any]:
+            return [values[k] for k in keep]
+
         columns = {key: ({n: pick(c) for n, c in col.items()} if type(col) is dict else pick(col)) for key, col in self._columns.items()}
         return rows, columns, self._extras
 

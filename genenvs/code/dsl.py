@@ -391,7 +391,8 @@ class Automaton:
     ``next_state[s, t]`` is the state after token ``t`` in state ``s`` (``-1``: ``t`` is not
     allowed), ``legal[s]`` the mask of state ``s``; state 0 is the empty program. The
     reachable states are enumerated breadth first, a whole level of them per array step:
-    73 states for 2 statements, 7,093 for 8 (built once per process: 1 ms and 35 ms). Stepping a batch of prefixes is then a table lookup per row.
+    73 states for 2 statements, 7,093 for 8 (built once per process: 1 ms and 35 ms).
+    Stepping a batch of prefixes is then a table lookup per row.
     """
 
     def __init__(self, max_statements: int) -> None:

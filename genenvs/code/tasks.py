@@ -260,51 +260,6 @@ def _positive(name: str, value: Any) -> int:
 # ======================================================================================
 
 
-class _PrefixMasks:
-    """Grammar masks of padded token buffers, updated incrementally between calls.
-
-    The engine asks for masks of the whole buffer on every step; most rows either did not
-    change or grew by one token since the last call, so those rows advance a
-    :class:`~genenvs.code.dsl.MaskState` by one push, and only rows that changed otherwise
-    (a reset, another buffer) are replayed from scratch.
-    """
-
-    def __init__(self, max_statements: int) -> None:
-        self.max_statements = max_statements
-        self.state: dsl.MaskState | None = None
-        self.tokens: np.ndarray | None = None
-        self.lengths: np.ndarray | None = None
-
-    def __call__(self, tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        tokens = np.asarray(tokens, dtype=np.int64)
-        lengths = np.asarray(lengths, dtype=np.int64)
-        n, L = tokens.shape
-        if self.state is None or self.tokens is None or self.tokens.shape != tokens.shape:
-            self.state = dsl.MaskState(n, self.max_statements)
-            replay = np.ones(n, dtype=bool)
-            grew = np.zeros(n, dtype=bool)
-        else:
-            old = self.lengths
-            changed = tokens != self.tokens
-            before_old_end = np.arange(L)[None, :] < old[:, None]
-            prefix_kept = ~(changed & before_old_end).any(axis=1)
-            same = prefix_kept & (lengths == old) & ~changed.any(axis=1)
-            grew = prefix_kept & (lengths == old + 1)
-            replay = ~(same | grew)
-        if grew.any():
-            rows = np.flatnonzero(grew)
-            ids = np.zeros(n, dtype=np.int64)
-            ids[rows] = tokens[rows, lengths[rows] - 1]
-            self.state.push(ids, active=grew)
-        if replay.any():
-            self.state.reset(np.flatnonzero(replay))
-            for t in range(int(lengths[replay].max(initial=0))):
-                active = replay & (t < lengths)
-                self.state.push(np.where(active, tokens[:, t], dsl.END_ID), active=active)
-        self.tokens, self.lengths = tokens.copy(), lengths.copy()
-        return self.state.masks()
-
-
 class CodeDSLTask(TokenTask):
     """Synthesise a CodeDSL program from input/output examples (DeepCoder's setting).
 
@@ -351,7 +306,6 @@ class CodeDSLTask(TokenTask):
         self.max_text_length = 16 * self.max_length
         self.context_space = examples_space(self.num_examples, self.max_input_length)
         self.scorer = DSLReward(reward, self.max_statements)
-        self._masks = _PrefixMasks(self.max_statements)
 
     def params(self) -> dict[str, Any]:
         return {
@@ -428,7 +382,9 @@ class CodeDSLTask(TokenTask):
         return program.ids(end=True)
 
     def action_mask(self, tokens: np.ndarray, lengths: np.ndarray, contexts: list[Context]) -> np.ndarray:
-        return self._masks(tokens, lengths)
+        # Replays the buffers through the compiled automaton (a table lookup per column);
+        # the engine itself advances grammar_state token by token instead.
+        return dsl.prefix_masks(tokens, lengths, self.max_statements)
 
     def grammar_state(self, num_rows: int) -> dsl.MaskState:
         return dsl.MaskState(num_rows, self.max_statements)

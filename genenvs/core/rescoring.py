@@ -187,11 +187,6 @@ def token_records(task: TokenTask, ids: Sequence[list[int]], contexts: Sequence[
     return [head + (',"invalid":true}' if bad else "}") for head, bad in zip(heads, forced_invalid)]
 
 
-def token_record(task: TokenTask, ids: np.ndarray | list[int], context: Context, forced_invalid: bool) -> str:
-    """The record of one finished token episode (:func:`token_records`)."""
-    return token_records(task, [np.asarray(ids).tolist()], [context], [forced_invalid])[0]
-
-
 def context_json(task: TokenTask, context: Context) -> str:
     """Compact JSON text of ``task.context_to_json(context)``, memoised on the context.
 

@@ -146,8 +146,11 @@ def test_a_stored_prompt_index_out_of_range_is_refused():
 
 
 def test_record_text_is_the_json_of_the_record():
-    """token_record assembles its text by hand (it runs every episode); it must equal the JSON dump."""
-    from genenvs.core.rescoring import dumps_record, token_record
+    """token_records assembles its text by hand (it runs every episode); it must equal the JSON dump."""
+    from genenvs.core.rescoring import dumps_record, token_records
+
+    def token_record(task, ids, context, invalid):
+        return token_records(task, [np.asarray(ids).tolist()], [context], [invalid])[0]
 
     env = gym.make("CodeDSL-v0").unwrapped
     _, _ = env.reset(seed=3)

@@ -42,15 +42,20 @@ def _assert_same(a, b):
                     assert np.array_equal(np.asarray(x, dtype=object), np.asarray(y, dtype=object)), key
 
 
-@pytest.mark.parametrize("rows", [[0], [4, 1, 6], list(range(8))])
-def test_merge_infos_equals_add_info_row_by_row(rows):
-    rng = np.random.default_rng(0)
-    per_row = {r: _row_info(r, rng) for r in rows}
+def _added_row_by_row(per_row):
+    """What Gymnasium's ``VectorEnv._add_info`` builds from the rows' infos, in row order."""
     expected = {"action_mask": np.ones(8, dtype=bool)}
     env = _Sizes(8)
     for row in sorted(per_row):
         expected = env._add_info(expected, per_row[row], row)
-    _assert_same(merge_infos({"action_mask": np.ones(8, dtype=bool)}, per_row, 8), expected)
+    return expected
+
+
+@pytest.mark.parametrize("rows", [[0], [4, 1, 6], list(range(8))])
+def test_merge_infos_equals_add_info_row_by_row(rows):
+    rng = np.random.default_rng(0)
+    per_row = {r: _row_info(r, rng) for r in rows}
+    _assert_same(merge_infos({"action_mask": np.ones(8, dtype=bool)}, per_row, 8), _added_row_by_row(per_row))
 
 
 def test_a_key_that_is_a_dict_in_some_rows_only_is_an_error():
@@ -62,9 +67,11 @@ def _final_infos(rows, rng):
     """The same infos as ``_row_info`` kept as FinalInfos columns (common keys) and extras."""
     infos = {r: _row_info(r, rng) for r in sorted(rows)}
     order = sorted(infos)
-    common = ["sample", "valid", "score", "length", "reward_components", "tokens", "final_obs"]
-    columns = {key: [infos[r][key] for r in order] for key in common if key != "reward_components"}
-    columns = {**{k: columns[k] for k in common[:4]}, "reward_components": {name: [infos[r]["reward_components"][name] for r in order] for name in ("kl", "rule")}, "tokens": columns["tokens"], "final_obs": columns["final_obs"]}
+    common = ["sample", "valid", "score", "length", "reward_components", "tokens", "final_obs"]  # _row_info's order
+    columns = {
+        key: {name: [infos[r][key][name] for r in order] for name in ("kl", "rule")} if key == "reward_components" else [infos[r][key] for r in order]
+        for key in common
+    }
     extras = {r: {"invalid_action": True} for r in order if "invalid_action" in infos[r]}
     return infos, FinalInfos(order, columns, extras)
 
@@ -75,11 +82,7 @@ def test_final_infos_read_as_dicts_and_merge_as_add_info_does(rows):
     assert list(finals) == sorted(rows) and len(finals) == len(rows)
     for row in rows:
         assert finals[row].keys() == infos[row].keys() and finals[row]["score"] == infos[row]["score"]
-    expected = {"action_mask": np.ones(8, dtype=bool)}
-    env = _Sizes(8)
-    for row in sorted(infos):
-        expected = env._add_info(expected, infos[row], row)
-    _assert_same(merge_infos({"action_mask": np.ones(8, dtype=bool)}, finals, 8), expected)
+    _assert_same(merge_infos({"action_mask": np.ones(8, dtype=bool)}, finals, 8), _added_row_by_row(infos))
 
 
 def test_popped_final_infos_leave_the_merge():
